@@ -1,0 +1,109 @@
+"""Liftledger service: ``create_app`` binds extensions, blueprints, error handlers and CLI."""
+
+import logging
+import os
+import sys
+from pathlib import Path
+
+from flask import Flask, request
+
+from server.config import Config, check_secrets, config_for_env
+from server.errors import ApiError, register_error_handlers
+from server.extensions import api, db, limiter, migrate, redis_store
+from server.redis_store import limiter_storage_uri
+
+MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+class UnsupportedMediaType(ApiError):
+    """415: API writes must be JSON."""
+
+    code = 415
+
+
+def create_app(config: type[Config] | dict | None = None) -> Flask:
+    """Build the app from a config class (default: from LIFTLEDGER_ENV) or a dict of overrides."""
+    app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None)
+    if isinstance(config, dict):
+        app.config.from_object(config_for_env())
+        app.config.update(config)
+    else:
+        app.config.from_object(config or config_for_env())
+    if app.config["ENV_NAME"] == "production":
+        check_secrets(app.config)
+    _configure_logging(app)
+    _default_paths(app)
+    _bind_extensions(app)
+    _register_blueprints(app)
+    register_error_handlers(app)
+    _register_cli(app)
+    return app
+
+
+def _configure_logging(app: Flask) -> None:
+    """Log to stdout (containers collect it)."""
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    if not any(getattr(h, "_liftledger", False) for h in root.handlers):
+        handler._liftledger = True
+        root.addHandler(handler)
+    root.setLevel(app.config["LOG_LEVEL"])
+
+
+def _default_paths(app: Flask) -> None:
+    """SQLite under the instance folder when DATABASE_URL is unset."""
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        path = Path(app.instance_path) / "liftledger.db"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options["connect_args"] = {"timeout": 30, **options.get("connect_args", {})}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def _bind_extensions(app: Flask) -> None:
+    """Bind the unbound extensions; identity is loaded before rate limits are checked."""
+    from server import sqlite_pragmas  # noqa: F401  (registers the connect listener)
+    from server.auth.identity import load_identity
+    from server.feedback.routes import batch_body_limit
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS)
+    redis_store.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", limiter_storage_uri(redis_store.url))
+    app.before_request(batch_body_limit)
+    app.before_request(_require_json)
+    app.before_request(load_identity)
+    limiter.init_app(app)
+    api.init_app(app)
+
+
+def _require_json() -> None:
+    """415 for API writes whose body is not JSON."""
+    if request.method in ("POST", "PUT", "PATCH") and request.path.startswith("/api/"):
+        has_body = (request.content_length or 0) > 0 or request.headers.get("Transfer-Encoding")
+        if has_body and not request.is_json:
+            raise UnsupportedMediaType("Send JSON with `Content-Type: application/json`.")
+
+
+def _register_blueprints(app: Flask) -> None:
+    """One blueprint per area."""
+    from server.auth.routes import blp as auth_blp
+    from server.auth.routes import me_blp
+    from server.feedback.routes import blp as feedback_blp
+    from server.health import blp as health_blp
+
+    for blueprint in (auth_blp, me_blp, feedback_blp, health_blp):
+        api.register_blueprint(blueprint)
+    api.spec.components.security_scheme(
+        "bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT or device token"}
+    )
+
+
+def _register_cli(app: Flask) -> None:
+    """Flask CLI groups."""
+    from server.cli import register
+
+    register(app)

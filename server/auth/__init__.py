@@ -1,0 +1,1 @@
+"""Sign-in with Ethereum, tokens, devices and roles."""

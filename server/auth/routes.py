@@ -1,0 +1,99 @@
+"""Auth endpoints: SIWE nonce/verify, refresh, logout, device tokens, the caller's profile."""
+
+from flask import current_app, g
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from server.auth import schemas, services
+from server.auth.identity import auth_required
+from server.extensions import limiter
+
+blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Sign-in and tokens")
+me_blp = Blueprint("me", __name__, url_prefix="/api/v1/me", description="The caller's profile")
+
+
+def _auth_limit() -> str:
+    """Per-IP limit for unauthenticated auth endpoints."""
+    return current_app.config["RATELIMIT_AUTH"]
+
+
+@blp.route("/nonce", methods=["POST"])
+@limiter.limit(_auth_limit)
+@blp.arguments(schemas.NonceRequest)
+@blp.response(200, schemas.NonceResponse)
+def nonce(body: dict):
+    """Get a single-use nonce and the EIP-4361 message for a wallet to sign."""
+    return services.request_nonce(body["address"])
+
+
+@blp.route("/verify", methods=["POST"])
+@limiter.limit(_auth_limit)
+@blp.arguments(schemas.VerifyRequest)
+@blp.response(200, schemas.TokenResponse)
+def verify(body: dict):
+    """Exchange a signed EIP-4361 message for an access JWT and a refresh token."""
+    return services.sign_in(body["message"], body["signature"])
+
+
+@blp.route("/refresh", methods=["POST"])
+@limiter.limit(_auth_limit)
+@blp.arguments(schemas.RefreshRequest)
+@blp.response(200, schemas.TokenResponse)
+def refresh(body: dict):
+    """Rotate a refresh token: the old one is spent, a new pair is returned."""
+    return services.refresh(body["refresh_token"])
+
+
+@blp.route("/logout", methods=["POST"])
+@auth_required(kinds=("access",))
+@blp.arguments(schemas.RefreshRequest)
+@blp.response(204)
+def logout(body: dict):
+    """Revoke this sign-in's refresh tokens."""
+    services.logout(body["refresh_token"], g.principal.user_id)
+
+
+@blp.route("/devices")
+class Devices(MethodView):
+    """The caller's device tokens (for the browser extension)."""
+
+    @auth_required("devices:manage", kinds=("access",))
+    @blp.arguments(schemas.DeviceRequest)
+    @blp.response(201, schemas.NewDeviceSchema)
+    def post(self, body: dict):
+        """Create a device token scoped to writing feedback; the token is shown only once."""
+        device, token = services.create_device(g.principal.user_id, body["name"])
+        device.token = token  # shown once; never stored
+        return device
+
+    @auth_required("devices:manage", kinds=("access",))
+    @blp.response(200, schemas.DeviceSchema(many=True))
+    def get(self):
+        """List device tokens, revoked ones included."""
+        return services.list_devices(g.principal.user_id)
+
+
+@blp.route("/devices/<int:device_id>", methods=["DELETE"])
+@auth_required("devices:manage", kinds=("access",))
+@blp.response(204)
+def revoke_device(device_id: int):
+    """Revoke a device token; the extension using it stops being accepted at once."""
+    services.revoke_device(g.principal.user_id, device_id)
+
+
+@me_blp.route("")
+class Me(MethodView):
+    """The signed-in user's profile."""
+
+    @auth_required("me:read")
+    @me_blp.response(200, schemas.MeSchema)
+    def get(self):
+        """Who am I: address, role, default licence, reliability."""
+        return services.get_user(g.principal.user_id)
+
+    @auth_required("me:write", kinds=("access",))
+    @me_blp.arguments(schemas.MePatchSchema)
+    @me_blp.response(200, schemas.MeSchema)
+    def patch(self, body: dict):
+        """Change the default licence applied to feedback sent without one."""
+        return services.update_user(g.principal.user_id, body)

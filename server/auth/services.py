@@ -1,0 +1,147 @@
+"""Sign-in with Ethereum, token refresh/logout, and device tokens."""
+
+from datetime import timedelta
+
+from eth_utils import is_address, to_checksum_address
+from flask import current_app
+
+from server.auth import siwe
+from server.auth.identity import DEVICE_PREFIX, DEVICE_SCOPES
+from server.auth.models import DeviceToken, User
+from server.auth.nonces import consume_nonce, issue_nonce
+from server.auth.tokens import (
+    hash_token,
+    issue_access_token,
+    issue_refresh_token,
+    new_opaque_token,
+    revoke_refresh_token,
+    rotate_refresh_token,
+)
+from server.errors import NotFound, Unauthorized, Unprocessable
+from server.extensions import db
+from server.models_base import utcnow
+
+MESSAGE_TTL = timedelta(minutes=10)
+
+
+def request_nonce(address: str) -> dict:
+    """Issue a nonce for the address and the full EIP-4361 message for the wallet to sign."""
+    if not is_address(address):
+        raise Unprocessable("Not an Ethereum address.", {"address": ["not a 20-byte hex address"]})
+    address = to_checksum_address(address)
+    cfg = current_app.config
+    nonce = issue_nonce(address, int(cfg["SIWE_NONCE_TTL"]))
+    now = utcnow().replace(microsecond=0)
+    message = siwe.build_message(
+        domain=cfg["SIWE_DOMAIN"],
+        address=address,
+        uri=cfg["SIWE_URI"],
+        chain_id=int(cfg["CHAIN_ID"]),
+        nonce=nonce,
+        issued_at=now,
+        statement=cfg["SIWE_STATEMENT"],
+        expiration_time=now + MESSAGE_TTL,
+    )
+    return {"nonce": nonce, "message": message.to_text(), "expires_at": now + MESSAGE_TTL}
+
+
+def _get_or_create_user(address: str) -> User:
+    """The user for a wallet address, created on first sign-in."""
+    user = db.session.execute(db.select(User).filter_by(address=address)).scalar_one_or_none()
+    if user is None:
+        user = User(address=address)
+        db.session.add(user)
+        db.session.flush()
+    return user
+
+
+def _payload(user: User, refresh_token: str) -> dict:
+    """The sign-in response: a fresh access token beside the given refresh token."""
+    access, ttl = issue_access_token(user)
+    return {
+        "access_token": access,
+        "token_type": "Bearer",
+        "expires_in": ttl,
+        "refresh_token": refresh_token,
+        "address": user.address,
+        "role": user.role,
+    }
+
+
+def sign_in(message: str, signature: str) -> dict:
+    """Verify a signed EIP-4361 message and its nonce; return tokens for the signer."""
+    cfg = current_app.config
+    try:
+        parsed = siwe.verify(
+            message,
+            signature,
+            domain=cfg["SIWE_DOMAIN"],
+            uri=cfg["SIWE_URI"],
+            chain_id=int(cfg["CHAIN_ID"]),
+            now=utcnow(),
+        )
+    except siwe.SiweError as exc:
+        raise Unauthorized(f"Sign-in message rejected: {exc}", {exc.field: [str(exc)]}) from exc
+    consume_nonce(parsed.nonce, parsed.address)
+    user = _get_or_create_user(parsed.address)
+    refresh_token = issue_refresh_token(user)
+    db.session.commit()
+    return _payload(user, refresh_token)
+
+
+def refresh(refresh_token: str) -> dict:
+    """Rotate a refresh token into a new token pair."""
+    user, successor = rotate_refresh_token(refresh_token)
+    return _payload(user, successor)
+
+
+def logout(refresh_token: str, user_id: int) -> None:
+    """Revoke the caller's sign-in session."""
+    revoke_refresh_token(refresh_token, user_id)
+
+
+def create_device(user_id: int, name: str) -> tuple[DeviceToken, str]:
+    """Create a device token for the extension; the token itself is returned only now."""
+    token = new_opaque_token(DEVICE_PREFIX)
+    device = DeviceToken(
+        user_id=user_id,
+        name=name,
+        token_hash=hash_token(token),
+        prefix=token[: len(DEVICE_PREFIX) + 4],
+        scopes=" ".join(sorted(DEVICE_SCOPES)),
+    )
+    db.session.add(device)
+    db.session.commit()
+    return device, token
+
+
+def list_devices(user_id: int) -> list[DeviceToken]:
+    """The user's device tokens, newest first."""
+    query = db.select(DeviceToken).filter_by(user_id=user_id).order_by(DeviceToken.id.desc())
+    return list(db.session.execute(query).scalars())
+
+
+def revoke_device(user_id: int, device_id: int) -> None:
+    """Revoke one of the user's device tokens (idempotent)."""
+    device = db.session.get(DeviceToken, device_id)
+    if device is None or device.user_id != user_id:
+        raise NotFound("No such device.")
+    device.revoked_at = device.revoked_at or utcnow()
+    db.session.commit()
+
+
+def get_user(user_id: int) -> User:
+    """A user by id, or 401 if the account no longer exists."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise Unauthorized("Account not found.")
+    return user
+
+
+def update_user(user_id: int, changes: dict) -> User:
+    """Apply profile changes (default licence)."""
+    user = get_user(user_id)
+    for key, value in changes.items():
+        setattr(user, key, value)
+    db.session.commit()
+    return user

