@@ -72,7 +72,7 @@ def _bind_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
     redis_store.init_app(app)
-    app.config.setdefault("RATELIMIT_STORAGE_URI", limiter_storage_uri(redis_store.url))
+    app.config.setdefault("RATELIMIT_STORAGE_URI", limiter_storage_uri(app.config["REDIS_URL"]))
     app.before_request(batch_body_limit)
     app.before_request(_require_json)
     app.before_request(load_identity)

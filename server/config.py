@@ -71,11 +71,13 @@ class Config:
 
 
 class TestingConfig(Config):
-    """Tests: fast, deterministic, no default rate limits unless a test asks for them."""
+    """Tests: limits on but generous (one process holds one limiter; tests lower them)."""
 
     ENV_NAME = "testing"
     TESTING = True
-    RATELIMIT_ENABLED = False
+    RATELIMIT_DEFAULT = "100000 per minute"
+    RATELIMIT_AUTH = "100000 per minute"
+    RATELIMIT_FEEDBACK = "100000 per minute"
 
 
 class ProductionConfig(Config):

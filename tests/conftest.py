@@ -137,3 +137,14 @@ def make_feedback(qa_items):
         return payload
 
     return make
+
+
+@pytest.fixture
+def live_server(tmp_path):
+    """A running gunicorn server with a fresh SQLite database and embedded Redis."""
+    from tests.live import LiveServer
+
+    server = LiveServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()

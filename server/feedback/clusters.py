@@ -18,6 +18,7 @@ from server.feedback.models import TextBucket, TextCluster, TextSignature
 
 NUM_PERM, BANDS, ROWS = 64, 16, 4
 SEED = 20261121
+SCHEME = "affine32"  # pinned: signatures stored in the database must stay comparable
 MIN_WORDS = 5  # shorter texts ("wrong", "thanks") are too common to mean copying
 
 
@@ -29,7 +30,7 @@ def normalise(text: str) -> list[str]:
 @lru_cache(maxsize=1)
 def _permutations():
     """The MinHash permutations, generated once per process."""
-    return MinHash(num_perm=NUM_PERM, seed=SEED).permutations
+    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
 
 
 def signature(text: str) -> np.ndarray | None:
@@ -38,7 +39,7 @@ def signature(text: str) -> np.ndarray | None:
     if len(words) < MIN_WORDS:
         return None
     shingles = {" ".join(words[i : i + 3]).encode() for i in range(len(words) - 2)}
-    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=_permutations())
+    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=_permutations(), scheme=SCHEME)
     minhash.update_batch(list(shingles))
     return minhash.hashvalues.astype(np.uint64)
 

@@ -97,24 +97,32 @@ def _row(user: User, item: dict, answer_id: int, other_id: int | None, now) -> d
     }
 
 
-def _supersede(user_id: int, new_rows: dict[int, int]) -> None:
-    """Mark older live feedback on the same answers as superseded by the new rows."""
-    answer_ids = list(new_rows)
+def _retire_live(user_id: int, answer_ids: list[int], now) -> list[tuple[int, int]]:
+    """Mark the user's live feedback on these answers superseded; return (id, answer id)."""
     old = db.session.execute(
         db.select(Feedback.id, Feedback.answer_id).where(
             Feedback.user_id == user_id,
             Feedback.answer_id.in_(answer_ids),
             Feedback.superseded_at.is_(None),
             Feedback.withdrawn_at.is_(None),
-            Feedback.id.not_in(list(new_rows.values())),
         )
     ).all()
-    now = utcnow()
-    for fid, answer_id in old:
+    if old:
+        db.session.execute(
+            db.update(Feedback)
+            .where(Feedback.id.in_([fid for fid, _ in old]))
+            .values(superseded_at=now)
+        )
+    return old
+
+
+def _link_history(superseded: list[tuple[int, int]], by_answer: dict[int, int]) -> None:
+    """Point each superseded row at the row that replaced it."""
+    for fid, answer_id in superseded:
         db.session.execute(
             db.update(Feedback)
             .where(Feedback.id == fid)
-            .values(superseded_at=now, superseded_by_id=new_rows[answer_id])
+            .values(superseded_by_id=by_answer[answer_id])
         )
 
 
@@ -133,19 +141,20 @@ def _insert(user: User, items: list[dict]) -> list[ItemResult]:
     # Within one batch the last item on an answer wins: earlier ones go in as history.
     last = {row["answer_id"]: i for i, row in enumerate(rows)}
     for i, row in enumerate(rows):
-        if last[row["answer_id"]] != i:
-            row["superseded_at"] = now
+        row["superseded_at"] = None if last[row["answer_id"]] == i else now
+    superseded = _retire_live(user.id, list(last), now)
     ids = (
         db.session.execute(
-            db.insert(Feedback).returning(Feedback.id, sort_by_parameter_order=True),
-            [{"superseded_at": None, **row} for row in rows],
+            db.insert(Feedback).returning(Feedback.id, sort_by_parameter_order=True), rows
         )
         .scalars()
         .all()
     )
     by_answer = {rows[i]["answer_id"]: ids[i] for i in last.values()}
-    _link_batch_history(rows, ids, by_answer)
-    _supersede(user.id, by_answer)
+    in_batch = [(fid, row["answer_id"]) for row, fid in zip(rows, ids, strict=True)]
+    _link_history(
+        superseded + [p for i, p in enumerate(in_batch) if rows[i]["superseded_at"]], by_answer
+    )
     texts = {
         ids[i]: row["corrected_text"] or row["comment"]
         for i, row in enumerate(rows)
@@ -158,17 +167,6 @@ def _insert(user: User, items: list[dict]) -> list[ItemResult]:
     return results + [
         ItemResult(row["client_id"], "created", fid) for row, fid in zip(rows, ids, strict=True)
     ]
-
-
-def _link_batch_history(rows: list[dict], ids: list[int], by_answer: dict[int, int]) -> None:
-    """Point items superseded inside the same batch at the item that replaced them."""
-    for row, fid in zip(rows, ids, strict=True):
-        if row.get("superseded_at") is not None:
-            db.session.execute(
-                db.update(Feedback)
-                .where(Feedback.id == fid)
-                .values(superseded_by_id=by_answer[row["answer_id"]])
-            )
 
 
 def _threshold() -> float:

@@ -33,7 +33,7 @@ def planted(hh_features):
     _, X = hh_features
     X = (X - X.mean(axis=0)) / (X.std(axis=0) + 1e-12)
     rng = np.random.default_rng(7)
-    w_true = rng.normal(size=X.shape[1]) / np.sqrt(X.shape[1]) * 2.0
+    w_true = rng.normal(size=X.shape[1]) / np.sqrt(X.shape[1]) * 4.0
     flip = rng.random(len(X)) > 1 / (1 + np.exp(-X @ w_true))
     X = np.where(flip[:, None], -X, X)
     return X[:110], X[110:], w_true

@@ -43,10 +43,9 @@ def test_exact_leave_one_out_is_a_plain_refit(planted):
 
 
 def test_flipped_pairs_have_lower_lift(planted):
-    """Reversing a tenth of the pairs makes those pairs' lift mostly negative."""
+    """Reversing a tenth of the pairs: their mean lift is negative, the others' positive."""
     X, X_val, _ = planted
     flipped = np.zeros(len(X), dtype=bool)
     flipped[::10] = True
     lift = InfluenceLift(l2=1e-1).fit(np.where(flipped[:, None], -X, X), X_val).result.values
-    assert np.mean(lift[flipped] < 0) > 0.7
-    assert lift[flipped].mean() < lift[~flipped].mean()
+    assert lift[flipped].mean() < 0 < lift[~flipped].mean()

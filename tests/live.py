@@ -1,0 +1,136 @@
+"""A real server in a subprocess (gunicorn on loopback) for browser and fault tests."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+from eth_account import Account
+
+from tests.factories import sign
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    """gunicorn serving ``wsgi:app`` with its own SQLite database; stop() and start() keep
+    the port and the data, as a restart would."""
+
+    def __init__(self, workdir: Path, redis_url: str | None = None, workers: int = 1) -> None:
+        """Prepare (but do not start) a server whose files live under workdir."""
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.workers = workers
+        self.log = workdir / "server.log"
+        self.env = {
+            **os.environ,
+            "LIFTLEDGER_ENV": "development",
+            "DATABASE_URL": f"sqlite:///{workdir / 'live.db'}",
+            "INSTANCE_PATH": str(workdir / "instance"),
+            "REDIS_URL": redis_url or "",
+            "SIWE_DOMAIN": f"127.0.0.1:{self.port}",
+            "SIWE_URI": self.url,
+            "RATELIMIT_AUTH": "100000 per minute",
+            "RATELIMIT_FEEDBACK": "100000 per minute",
+        }
+        self.process: subprocess.Popen | None = None
+        self._account = Account.create()
+        self._token: str | None = None
+        subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+            capture_output=True,
+        )
+
+    def start(self, timeout: float = 30.0) -> None:
+        """Start gunicorn and wait until the health endpoint answers."""
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            str(self.workers),
+            "-b",
+            f"127.0.0.1:{self.port}",
+            "--graceful-timeout",
+            "2",
+            "wsgi:app",
+        ]
+        with open(self.log, "ab") as log:
+            self.process = subprocess.Popen(
+                command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(self.url + "/api/v1/health", timeout=1).status_code == 200:
+                    return
+            except requests.RequestException:
+                time.sleep(0.1)
+        raise RuntimeError(f"server did not start; see {self.log}")
+
+    def stop(self) -> None:
+        """Stop the server (SIGTERM, then SIGKILL) and wait for the port to close."""
+        if self.process is None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+    def sign_in(self, account=None) -> dict:
+        """Real SIWE sign-in over HTTP; returns the token response."""
+        account = account or self._account
+        nonce = requests.post(self.url + "/api/v1/auth/nonce", json={"address": account.address})
+        message = nonce.json()["message"]
+        res = requests.post(
+            self.url + "/api/v1/auth/verify",
+            json={"message": message, "signature": sign(account, message)},
+        )
+        res.raise_for_status()
+        return res.json()
+
+    def device_token(self) -> tuple[str, str]:
+        """(address, device token) for this server's test wallet, created once."""
+        if self._token is None:
+            access = self.sign_in()["access_token"]
+            res = requests.post(
+                self.url + "/api/v1/auth/devices",
+                json={"name": "e2e"},
+                headers={"Authorization": f"Bearer {access}"},
+            )
+            res.raise_for_status()
+            self._token = res.json()["token"]
+        return self._account.address, self._token
+
+    def feedback_rows(self) -> list[dict]:
+        """Every feedback row of the test wallet (history included), as the API returns them."""
+        _, token = self.device_token()
+        rows, page = [], 1
+        while True:
+            res = requests.get(
+                self.url + "/api/v1/feedback",
+                params={"include_history": "true", "page": page, "page_size": 100},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            res.raise_for_status()
+            rows.extend(res.json())
+            if len(res.json()) < 100:
+                return rows
+            page += 1

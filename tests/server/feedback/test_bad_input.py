@@ -1,0 +1,108 @@
+"""Every bad input gets the right status and the one JSON error shape, never a 500."""
+
+import pytest
+
+from tests.factories import sign_in
+
+
+def _assert_error(res, code: int) -> dict:
+    """The response is an error of this code in the standard shape."""
+    assert res.status_code == code, res.get_data(as_text=True)
+    body = res.get_json()
+    assert body["code"] == code and body["status"] and body["message"]
+    return body
+
+
+@pytest.mark.parametrize(
+    "overrides, field",
+    [
+        ({"client_id": "not-a-uuid"}, "client_id"),
+        ({"site": "myspace"}, "site"),
+        ({"kind": "vibes"}, "kind"),
+        ({"rating": 0}, "rating"),
+        ({"rating": None}, "rating"),
+        ({"prompt": ""}, "prompt"),
+        ({"answer": None}, "answer"),
+        ({"tags": ["not_a_tag"]}, "tags"),
+        ({"spans": [{"start": 5, "end": 2, "tag": "verbose"}]}, "spans"),
+        ({"spans": [{"start": 0, "end": 10**7, "tag": "verbose"}]}, "spans"),
+        ({"spans": [{"start": -1, "end": 2, "tag": "verbose"}]}, "spans"),
+        ({"kind": "correction", "corrected_text": None}, "corrected_text"),
+        ({"kind": "pairwise", "choice": "a"}, "other_answer"),
+        ({"kind": "pairwise", "other_answer": {"text": "x"}}, "choice"),
+        ({"choice": "a"}, "choice"),
+        ({"licence": "all-rights-reserved"}, "licence"),
+        ({"captured_at": "2026-11-21T10:00:00"}, "captured_at"),
+        ({"comment": "x" * 5001}, "comment"),
+        ({"unexpected": 1}, "unexpected"),
+    ],
+)
+def test_invalid_fields_get_422_with_per_field_errors(client, make_feedback, overrides, field):
+    user = sign_in(client)
+    res = client.post("/api/v1/feedback", json=make_feedback(**overrides), headers=user["headers"])
+    body = _assert_error(res, 422)
+    assert field in body["errors"]["json"]
+
+
+def test_missing_required_fields(client):
+    user = sign_in(client)
+    body = _assert_error(client.post("/api/v1/feedback", json={}, headers=user["headers"]), 422)
+    assert {"client_id", "site", "prompt", "answer", "kind"} <= set(body["errors"]["json"])
+
+
+@pytest.mark.parametrize("body", ["[]", "42", '"text"', "null"])
+def test_non_object_json_gets_422(client, body):
+    user = sign_in(client)
+    headers = {**user["headers"], "Content-Type": "application/json"}
+    _assert_error(client.post("/api/v1/feedback", data=body, headers=headers), 422)
+
+
+def test_malformed_json_gets_400(client):
+    user = sign_in(client)
+    headers = {**user["headers"], "Content-Type": "application/json"}
+    _assert_error(client.post("/api/v1/feedback", data="{not json", headers=headers), 400)
+
+
+def test_non_json_gets_415(client):
+    user = sign_in(client)
+    res = client.post("/api/v1/feedback", data="rating=1", headers=user["headers"])
+    _assert_error(res, 415)
+
+
+def test_body_over_256kb_gets_413(client, make_feedback):
+    user = sign_in(client)
+    payload = make_feedback(comment="x" * (300 * 1024))
+    _assert_error(client.post("/api/v1/feedback", json=payload, headers=user["headers"]), 413)
+
+
+def test_batch_bounds(client, make_feedback):
+    user = sign_in(client)
+    url, headers = "/api/v1/feedback/batch", user["headers"]
+    _assert_error(client.post(url, json={"items": []}, headers=headers), 422)
+    too_many = {"items": [make_feedback(0)] * 501}
+    _assert_error(client.post(url, json=too_many, headers=headers), 422)
+    _assert_error(client.post(url, json={"items": ["not an object"]}, headers=headers), 422)
+
+
+def test_no_credentials_gets_401(client, make_feedback):
+    _assert_error(client.post("/api/v1/feedback", json=make_feedback()), 401)
+
+
+def test_unknown_route_and_method_are_json(client):
+    _assert_error(client.get("/api/v1/nothing-here"), 404)
+    _assert_error(client.put("/api/v1/auth/nonce", json={}), 405)
+
+
+def test_rate_limit_gets_429_with_retry_after(app, client):
+    app.config["RATELIMIT_AUTH"] = "3 per minute"
+    try:
+        codes = [
+            client.post("/api/v1/auth/nonce", json={"address": "0x" + "1" * 40}).status_code
+            for _ in range(4)
+        ]
+        res = client.post("/api/v1/auth/nonce", json={"address": "0x" + "1" * 40})
+    finally:
+        app.config["RATELIMIT_AUTH"] = "100000 per minute"
+    assert codes == [200, 200, 200, 429]
+    body = _assert_error(res, 429)
+    assert int(res.headers["Retry-After"]) > 0 and body["status"] == "Too Many Requests"
