@@ -2,14 +2,13 @@
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import with_appcontext
 
 from server.extensions import redis_store
 
-worker_cli = AppGroup("worker", help="Background jobs.")
-
 
 @click.command("worker")
+@with_appcontext
 @click.option("--burst", is_flag=True, help="Exit once the queue is empty.")
 def worker_command(burst: bool) -> None:
     """Run one RQ worker on the app's Redis and queue."""
@@ -19,9 +18,20 @@ def worker_command(burst: bool) -> None:
     Worker([queue], connection=redis_store.client).work(burst=burst, with_scheduler=False)
 
 
+@click.command("setup")
+@with_appcontext
+def setup_command() -> None:
+    """Prepare local development state (idempotent): folders under the instance path."""
+    from pathlib import Path
+
+    Path(current_app.instance_path, "models").mkdir(parents=True, exist_ok=True)
+    click.echo(f"instance ready at {current_app.instance_path}")
+
+
 def register(app: Flask) -> None:
     """Attach every command group to the app."""
     from server.demo import demo_cli
 
     app.cli.add_command(worker_command)
+    app.cli.add_command(setup_command)
     app.cli.add_command(demo_cli)

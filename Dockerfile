@@ -1,0 +1,26 @@
+# Slim, non-root image: gunicorn serves the API; the same image runs `flask worker`.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
+    HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 INSTANCE_PATH=/data LIFTLEDGER_ENV=production
+
+RUN useradd --create-home --uid 10001 app && mkdir /data && chown app /data
+WORKDIR /app
+
+# Where to find the CPU build of torch (a PyTorch CPU wheel index); plain PyPI if empty.
+ARG TORCH_INDEX_URL=""
+COPY pyproject.toml constraints.txt README.md ./
+COPY server ./server
+COPY reward_model ./reward_model
+RUN pip install ${TORCH_INDEX_URL:+--index-url "$TORCH_INDEX_URL"} torch==2.13.0 \
+ && pip install -c constraints.txt ".[train]"
+COPY migrations ./migrations
+COPY chain/artifacts ./chain/artifacts
+COPY wsgi.py ./
+
+USER app
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \
+  CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/api/v1/health', timeout=4)"
+# Migrations on start, then the web server.
+CMD ["sh", "-c", "flask --app wsgi db upgrade && exec gunicorn -w ${WEB_CONCURRENCY:-2} -b 0.0.0.0:8000 --access-logfile - wsgi:app"]
