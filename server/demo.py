@@ -1,5 +1,118 @@
-"""`flask demo seed`: real feedback from ../shared/data posted by simulated wallets."""
+"""`flask demo seed`: real feedback from ../shared/data posted by simulated wallets.
 
+Every contributor signs in through the real SIWE flow and posts through the real endpoints,
+in-process (Flask's test client) or against a running server (``--url``). Wallets and
+client ids are derived from a seed, so running it again stores nothing twice.
+"""
+
+import json
+import urllib.error
+import urllib.request
+from collections import Counter
+from pathlib import Path
+
+import click
+from eth_account import Account
+from eth_account.messages import encode_defunct
+from eth_utils import keccak
+from flask import current_app
 from flask.cli import AppGroup
 
+from reward_model.sources import load_hh, load_qa_feedback
+
 demo_cli = AppGroup("demo", help="Demo data.")
+DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+BATCH = 200
+
+
+class _UrlTransport:
+    """POST JSON to a running server."""
+
+    def __init__(self, base: str) -> None:
+        """Remember the server's base URL."""
+        self.base = base.rstrip("/")
+
+    def post(self, path: str, body: dict, token: str | None = None) -> tuple[int, dict]:
+        """POST and decode the JSON answer, errors included."""
+        headers = {"Content-Type": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        req = urllib.request.Request(
+            self.base + path, json.dumps(body).encode(), headers, method="POST"
+        )
+        try:
+            with urllib.request.urlopen(req, timeout=60) as res:
+                return res.status, json.loads(res.read())
+        except urllib.error.HTTPError as err:
+            return err.code, json.loads(err.read() or b"{}")
+
+
+class _AppTransport:
+    """POST JSON through the app's WSGI stack, in-process."""
+
+    def __init__(self) -> None:
+        """Use the current app's test client."""
+        self.client = current_app.test_client()
+
+    def post(self, path: str, body: dict, token: str | None = None) -> tuple[int, dict]:
+        """POST and decode the JSON answer."""
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        res = self.client.post(path, json=body, headers=headers)
+        return res.status_code, res.get_json() or {}
+
+
+def wallet(seed: str, index: int):
+    """A deterministic demo wallet (never use such keys for real funds)."""
+    return Account.from_key(keccak(text=f"liftledger-demo:{seed}:{index}"))
+
+
+def sign_in(transport, account) -> str:
+    """Real SIWE sign-in; returns the access token."""
+    status, body = transport.post("/api/v1/auth/nonce", {"address": account.address})
+    if status != 200:
+        raise click.ClickException(f"nonce failed ({status}): {body.get('message')}")
+    signature = account.sign_message(encode_defunct(text=body["message"])).signature.to_0x_hex()
+    status, tokens = transport.post(
+        "/api/v1/auth/verify", {"message": body["message"], "signature": signature}
+    )
+    if status != 200:
+        raise click.ClickException(f"sign-in failed ({status}): {tokens.get('message')}")
+    return tokens["access_token"]
+
+
+def seed_feedback(transport, records: list[dict], contributors: int, seed: str) -> Counter:
+    """Deal the records round-robin to the contributors and post them in batches."""
+    counts: Counter = Counter()
+    with click.progressbar(range(contributors), label="contributors") as bar:
+        for index in bar:
+            token = sign_in(transport, wallet(seed, index))
+            mine = records[index::contributors]
+            for start in range(0, len(mine), BATCH):
+                status, body = transport.post(
+                    "/api/v1/feedback/batch", {"items": mine[start : start + BATCH]}, token
+                )
+                if status != 200:
+                    raise click.ClickException(f"batch failed ({status}): {body.get('message')}")
+                counts.update(r["status"] for r in body["results"])
+    return counts
+
+
+@demo_cli.command("seed")
+@click.option("--contributors", default=8, show_default=True, help="Simulated wallets.")
+@click.option("--hh", "hh_limit", default=400, show_default=True, help="HH-RLHF pairs to post.")
+@click.option("--qa", "qa_limit", default=200, show_default=True, help="qa-feedback questions.")
+@click.option("--data", type=click.Path(path_type=Path), default=DATA, show_default=True)
+@click.option("--url", default=None, help="Post to a running server instead of in-process.")
+@click.option("--seed", default="0", show_default=True, help="Derives wallets and client ids.")
+def seed_command(contributors, hh_limit, qa_limit, data, url, seed) -> None:
+    """Turn real feedback into posts by simulated contributors, through the real endpoints."""
+    if contributors < 1:
+        raise click.BadParameter("need at least one contributor", param_hint="--contributors")
+    records = load_hh(data / "hh-rlhf-harmless.jsonl.gz", limit=hh_limit)
+    records += load_qa_feedback(data / "qa-feedback-dev.json.gz", limit=qa_limit)
+    transport = _UrlTransport(url) if url else _AppTransport()
+    counts = seed_feedback(transport, records, contributors, seed)
+    click.echo(
+        f"{len(records)} records from {contributors} contributors: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+    )

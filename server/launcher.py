@@ -32,8 +32,18 @@ def _commands(env: dict) -> list[list[str]]:
     bind = env.get("BIND", "127.0.0.1:5000")
     workers = env.get("WEB_CONCURRENCY", "2")
     return [
-        [sys.executable, "-m", "gunicorn", "-w", workers, "-b", bind, "--access-logfile", "-",
-         "wsgi:app"],
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            workers,
+            "-b",
+            bind,
+            "--access-logfile",
+            "-",
+            "wsgi:app",
+        ],
         [sys.executable, "-m", "flask", "--app", "wsgi", "worker"],
     ]
 
@@ -41,15 +51,22 @@ def _commands(env: dict) -> list[list[str]]:
 def main() -> int:
     """Run until interrupted; a child that dies stops the rest."""
     env, embedded = _environment()
-    subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
-                   cwd=ROOT, env=env, check=True)
-    subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "setup"],
-                   cwd=ROOT, env=env, check=True)
+    subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "setup"], cwd=ROOT, env=env, check=True
+    )
     children = [subprocess.Popen(cmd, cwd=ROOT, env=env) for cmd in _commands(env)]
     base = "http://" + env.get("BIND", "127.0.0.1:5000")
-    print(f"Liftledger is running:\n  API        {base}/api/v1\n  OpenAPI    {base}/api/docs"
-          f"\n  Dashboard  {base}/\n  Redis      {env['REDIS_URL']}"
-          f"{' (embedded)' if embedded else ''}\nPress Ctrl+C to stop.", flush=True)
+    print(
+        f"Liftledger is running:\n  API        {base}/api/v1\n  OpenAPI    {base}/api/docs"
+        f"{' (embedded)' if embedded else ''}\nPress Ctrl+C to stop.",
+        flush=True,
+    )
     stopping = False
 
     def stop(*_):

@@ -9,23 +9,24 @@ children ``2i + 1`` and ``2i + 2``, so roots and proofs equal what
 ``StandardMerkleTree.of(values, ["address", "uint256"])`` produces in JavaScript.
 """
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 
 from eth_abi import encode
 from eth_utils import (
     is_checksum_address,
-    is_hex_address,
     keccak,
     to_canonical_address,
     to_checksum_address,
 )
 
 UINT256_MAX = 2**256 - 1
+_HEX_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
 
 
 def to_eip55(address: str) -> str:
     """Return ``address`` in EIP-55 form; mixed case must already carry a valid checksum."""
-    if not isinstance(address, str) or not is_hex_address(address):
+    if not isinstance(address, str) or not _HEX_ADDRESS.fullmatch(address):
         raise ValueError(f"not an address: {address!r}")
     digits = address[2:]
     if digits != digits.lower() and digits != digits.upper() and not is_checksum_address(address):
@@ -127,3 +128,7 @@ class MerkleTree:
             path.append(self._tree[index + 1 if index % 2 else index - 1])
             index = (index - 1) // 2
         return path
+
+    def proof_for(self, address: str, amount: int) -> list[bytes]:
+        """Return the proof of ``(address, amount)``, as ``claimWithProof`` takes it."""
+        return self.proof(leaf(address, amount))

@@ -97,7 +97,7 @@ def voucher_digest(domain: dict[str, Any], voucher: Voucher) -> bytes:
     return keccak(b"\x19" + signable.version + signable.header + signable.body)
 
 
-def sign_voucher(account: LocalAccount, domain: dict[str, Any], voucher: Voucher) -> dict:
+def sign_voucher(account: LocalAccount, domain: dict[str, Any], voucher: Voucher) -> dict[str, Any]:
     """Sign ``voucher`` and return everything a wallet needs to submit the claim.
 
     Integers stay Python ints (uint256 may exceed JSON's safe range: serialise them as

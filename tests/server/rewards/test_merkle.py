@@ -70,6 +70,7 @@ def test_proofs_match_openzeppelin_and_verify():
         node = leaf(address, amount)
         proof = tree.proof(node)
         assert [p.hex() for p in proof] == OZ_PROOFS_OF_5[address]
+        assert tree.proof_for(address.lower(), amount) == proof
         assert verify(proof, tree.root, node)
         assert not verify(proof, tree.root, leaf(address, amount ^ 1))
         assert not verify(proof[:-1], tree.root, node)
@@ -101,6 +102,8 @@ def test_unknown_leaf_has_no_proof():
     [
         ("0x12", 1, "not an address"),
         (None, 1, "not an address"),
+        ("11" * 20, 1, "not an address"),
+        ("0x" + "g1" * 20, 1, "not an address"),
         ("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed".replace("A", "a", 1), 1, "checksum"),
         (VALUES[0][0], -1, "amount"),
         (VALUES[0][0], 2**256, "amount"),
