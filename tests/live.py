@@ -27,11 +27,19 @@ class LiveServer:
     """gunicorn serving ``wsgi:app`` with its own SQLite database; stop() and start() keep
     the port and the data, as a restart would."""
 
-    def __init__(self, workdir: Path, redis_url: str | None = None, workers: int = 1) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        redis_url: str | None = None,
+        workers: int = 1,
+        app: str = "wsgi:app",
+    ) -> None:
         """Prepare (but do not start) a server whose files live under workdir."""
+        workdir.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.workers = workers
+        self.app = app
         self.log = workdir / "server.log"
         self.env = {
             **os.environ,
@@ -47,6 +55,8 @@ class LiveServer:
         self.process: subprocess.Popen | None = None
         self._account = Account.create()
         self._token: str | None = None
+        if app != "wsgi:app":
+            return
         subprocess.run(
             [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
             cwd=ROOT,
@@ -67,7 +77,7 @@ class LiveServer:
             f"127.0.0.1:{self.port}",
             "--graceful-timeout",
             "2",
-            "wsgi:app",
+            self.app,
         ]
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
@@ -76,7 +86,7 @@ class LiveServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
-                if requests.get(self.url + "/api/v1/health", timeout=1).status_code == 200:
+                if requests.get(self.url + "/api/v1/health", timeout=1).status_code < 500:
                     return
             except requests.RequestException:
                 time.sleep(0.1)

@@ -1,9 +1,12 @@
 """Near-duplicate free text across accounts: MinHash signatures and LSH buckets in the database.
 
 A text's MinHash (datasketch, 64 permutations over word 3-gram shingles) is cut into 16
-bands of 4 rows; texts sharing any band are candidates, and a candidate whose estimated
-Jaccard similarity reaches ``CLUSTER_THRESHOLD`` (0.8 by default) shares its cluster. The
-buckets live in SQL, not Redis, so clustering survives restarts and works with Redis down.
+bands of 4 rows. Each cluster keeps its first member's signature as representative and the
+representative's band buckets; a new text is compared with the representatives sharing any
+of its buckets and joins the most similar one whose estimated Jaccard similarity reaches
+``CLUSTER_THRESHOLD`` (0.8 by default), else it founds a cluster. Comparing with one
+representative per cluster keeps the work per text bounded however many copies exist.
+The buckets live in SQL, not Redis, so clustering survives restarts and Redis outages.
 """
 
 import hashlib
@@ -14,7 +17,7 @@ import numpy as np
 from datasketch import MinHash
 
 from server.extensions import db
-from server.feedback.models import TextBucket, TextCluster, TextSignature
+from server.feedback.models import TextBucket, TextCluster
 
 NUM_PERM, BANDS, ROWS = 64, 16, 4
 SEED = 20261121
@@ -60,74 +63,48 @@ def similarity(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.mean(a == b))
 
 
-def _candidates(keys: set[str]) -> list[tuple[int, int, np.ndarray]]:
-    """Stored signatures sharing a bucket with any key: (signature id, cluster id, values)."""
+def _representatives(keys: set[str]) -> dict[int, np.ndarray]:
+    """Clusters whose representative shares a bucket with any key: id → signature."""
     if not keys:
-        return []
+        return {}
     rows = db.session.execute(
-        db.select(TextSignature.id, TextSignature.cluster_id, TextSignature.minhash)
-        .join(TextBucket, TextBucket.signature_id == TextSignature.id)
-        .where(TextBucket.bucket.in_(keys))
-        .distinct()
+        db.select(TextCluster.id, TextCluster.minhash).where(
+            TextCluster.id.in_(db.select(TextBucket.cluster_id).where(TextBucket.bucket.in_(keys)))
+        )
     ).all()
-    return [(r[0], r[1], np.frombuffer(r[2], dtype=np.uint64)) for r in rows]
+    return {cid: np.frombuffer(blob, dtype=np.uint64) for cid, blob in rows}
+
+
+def _found(sig: np.ndarray, keys: list[str]) -> int:
+    """Create a cluster represented by this signature, with its buckets."""
+    cluster = TextCluster(minhash=sig.tobytes())
+    db.session.add(cluster)
+    db.session.flush()
+    db.session.execute(
+        db.insert(TextBucket), [{"bucket": k, "cluster_id": cluster.id} for k in set(keys)]
+    )
+    return cluster.id
 
 
 def assign_clusters(texts: dict[int, str], threshold: float) -> dict[int, int]:
     """Give each feedback id's text a cluster (joining a near-duplicate's); return id → cluster."""
     sigs = {fid: sig for fid, text in texts.items() if (sig := signature(text)) is not None}
     keys = {fid: bucket_keys(sig) for fid, sig in sigs.items()}
-    known = _candidates({k for ks in keys.values() for k in ks})
-    index: dict[str, list[int]] = {}
-    for pos, (_, _, values) in enumerate(known):
+    known = _representatives({k for ks in keys.values() for k in ks})
+    by_bucket: dict[str, set[int]] = {}
+    for cid, values in known.items():
         for key in bucket_keys(values):
-            index.setdefault(key, []).append(pos)
+            by_bucket.setdefault(key, set()).add(cid)
     assigned: dict[int, int] = {}
     for fid, sig in sigs.items():
-        cluster_id = _best_match(sig, keys[fid], index, known, threshold)
-        if cluster_id is None:
-            cluster = TextCluster()
-            db.session.add(cluster)
-            db.session.flush()
-            cluster_id = cluster.id
-        assigned[fid] = cluster_id
-        known.append((fid, cluster_id, sig))
+        candidates = {cid for key in keys[fid] for cid in by_bucket.get(key, ())}
+        scored = [(similarity(sig, known[cid]), cid) for cid in candidates]
+        best = max(scored, default=(0.0, None))
+        if best[1] is not None and best[0] >= threshold:
+            assigned[fid] = best[1]
+            continue
+        assigned[fid] = cid = _found(sig, keys[fid])
+        known[cid] = sig
         for key in keys[fid]:
-            index.setdefault(key, []).append(len(known) - 1)
-    _store(sigs, keys, assigned)
+            by_bucket.setdefault(key, set()).add(cid)
     return assigned
-
-
-def _best_match(sig, keys, index, known, threshold) -> int | None:
-    """The cluster of the most similar candidate at or above the threshold."""
-    best, best_sim = None, threshold
-    for pos in {p for key in keys for p in index.get(key, [])}:
-        sim = similarity(sig, known[pos][2])
-        if sim >= best_sim:
-            best, best_sim = known[pos][1], sim
-    return best
-
-
-def _store(sigs: dict, keys: dict, assigned: dict) -> None:
-    """Persist signatures and their buckets."""
-    if not sigs:
-        return
-    rows = [
-        {"feedback_id": fid, "cluster_id": assigned[fid], "minhash": sig.tobytes()}
-        for fid, sig in sigs.items()
-    ]
-    ids = db.session.execute(
-        db.insert(TextSignature).returning(TextSignature.id, TextSignature.feedback_id), rows
-    ).all()
-    buckets = [{"bucket": key, "signature_id": sid} for sid, fid in ids for key in set(keys[fid])]
-    db.session.execute(db.insert(TextBucket), buckets)
-
-
-def forget(feedback_id: int) -> None:
-    """Drop a feedback's signature (its text changed or was withdrawn)."""
-    sig_id = db.session.execute(
-        db.select(TextSignature.id).filter_by(feedback_id=feedback_id)
-    ).scalar_one_or_none()
-    if sig_id is not None:
-        db.session.execute(db.delete(TextBucket).where(TextBucket.signature_id == sig_id))
-        db.session.execute(db.delete(TextSignature).where(TextSignature.id == sig_id))

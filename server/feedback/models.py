@@ -103,23 +103,16 @@ class Feedback(db.Model):
 
 
 class TextCluster(db.Model):
-    """A group of identical or near-identical free texts (comments, corrections)."""
+    """A group of identical or near-identical free texts (comments, corrections); its first
+    member's MinHash signature represents it."""
 
     id = db.Column(db.Integer, primary_key=True)
+    minhash = db.Column(db.LargeBinary, nullable=False)
     created_at = db.Column(UtcDateTime, nullable=False, default=utcnow)
 
 
-class TextSignature(db.Model):
-    """The MinHash signature of one feedback's free text."""
-
-    id = db.Column(db.Integer, primary_key=True)
-    feedback_id = db.Column(db.Integer, db.ForeignKey("feedback.id"), nullable=False, unique=True)
-    cluster_id = db.Column(db.Integer, db.ForeignKey("text_cluster.id"), nullable=False)
-    minhash = db.Column(db.LargeBinary, nullable=False)
-
-
 class TextBucket(db.Model):
-    """An LSH band bucket: signatures sharing a bucket are near-duplicate candidates."""
+    """An LSH band bucket of a cluster's representative: texts landing in it are candidates."""
 
     bucket = db.Column(db.String(40), primary_key=True)
-    signature_id = db.Column(db.Integer, db.ForeignKey("text_signature.id"), primary_key=True)
+    cluster_id = db.Column(db.Integer, db.ForeignKey("text_cluster.id"), primary_key=True)

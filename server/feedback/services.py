@@ -93,9 +93,10 @@ def _recluster(row: Feedback) -> None:
     """Give an edited row's free text its cluster afresh."""
     from flask import current_app
 
-    clusters.forget(row.id)
     text = row.corrected_text or row.comment
-    assigned = clusters.assign_clusters({row.id: text}, current_app.config["CLUSTER_THRESHOLD"])
+    assigned = clusters.assign_clusters(
+        {row.id: text} if text else {}, current_app.config["CLUSTER_THRESHOLD"]
+    )
     row.cluster_id = assigned.get(row.id)
 
 
@@ -105,6 +106,5 @@ def withdraw(user_id: int, feedback_id: int) -> Feedback:
     if row.withdrawn_at is None:
         row.withdrawn_at = utcnow()
         row.updated_at = row.withdrawn_at
-        clusters.forget(row.id)
         db.session.commit()
     return row
