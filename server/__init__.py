@@ -94,6 +94,7 @@ def _register_blueprints(app: Flask) -> None:
     from server.auth.routes import me_blp
     from server.feedback.routes import blp as feedback_blp
     from server.health import blp as health_blp
+    from server.rounds import models as _rounds_models  # noqa: F401  (tables for migrations)
 
     for blueprint in (auth_blp, me_blp, feedback_blp, health_blp):
         api.register_blueprint(blueprint)

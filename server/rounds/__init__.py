@@ -1,0 +1,1 @@
+"""Training rounds: preferences derived from feedback, reward-model training, lift values."""
