@@ -96,8 +96,12 @@ def _register_blueprints(app: Flask) -> None:
     from server.health import blp as health_blp
     from server.rounds import models as _rounds_models  # noqa: F401  (tables for migrations)
 
-    for blueprint in (auth_blp, me_blp, feedback_blp, health_blp):
+    from server.dashboard.routes import bp as dashboard_bp
+    from server.rewards.routes import blp as rewards_blp
+
+    for blueprint in (auth_blp, me_blp, feedback_blp, health_blp, rewards_blp):
         api.register_blueprint(blueprint)
+    app.register_blueprint(dashboard_bp)
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT or device token"}
     )

@@ -31,7 +31,9 @@ def setup_command() -> None:
 def register(app: Flask) -> None:
     """Attach every command group to the app."""
     from server.demo import demo_cli
+    from server.rewards.cli import ledger_cli
 
     app.cli.add_command(worker_command)
     app.cli.add_command(setup_command)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(ledger_cli)

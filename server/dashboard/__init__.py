@@ -1,0 +1,1 @@
+"""Server-rendered pages for experts (earnings, claims) and labs (datasets)."""

@@ -1,0 +1,5 @@
+"""`flask ledger ...` commands."""
+
+from flask.cli import AppGroup
+
+ledger_cli = AppGroup("ledger", help="The rewards ledger.")
