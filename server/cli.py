@@ -30,10 +30,14 @@ def setup_command() -> None:
 
 def register(app: Flask) -> None:
     """Attach every command group to the app."""
+    from server.auth.cli import users_cli
     from server.demo import demo_cli
     from server.rewards.cli import ledger_cli
+    from server.rounds.cli import rounds_cli
 
     app.cli.add_command(worker_command)
     app.cli.add_command(setup_command)
     app.cli.add_command(demo_cli)
     app.cli.add_command(ledger_cli)
+    app.cli.add_command(rounds_cli)
+    app.cli.add_command(users_cli)

@@ -1,0 +1,121 @@
+"""RQ job entry points: the worker runs these; they call the pure `reward_model` library.
+
+A round writes nothing visible until it has fully succeeded: the model is trained into a
+scratch folder that is renamed into place, and metrics, values, credits and the status are
+committed in one transaction. A worker that dies leaves the round `failed` (see
+`server.rounds.services`) and rerunning it is safe.
+"""
+
+import logging
+import os
+import shutil
+import socket
+import time
+import uuid
+from pathlib import Path
+
+from flask import current_app, has_app_context
+from rq import get_current_job
+
+from server.extensions import db
+from server.models_base import utcnow
+from server.rounds.models import TrainingRound
+
+logger = logging.getLogger(__name__)
+PROGRESS_EVERY_S = 1.0
+
+
+def run_round(round_id: int) -> dict:
+    """Train, evaluate and value a round (in the worker's app context, or a new app)."""
+    if has_app_context():
+        return _run(round_id)
+    from server import create_app
+
+    with create_app().app_context():
+        return _run(round_id)
+
+
+class _Progress:
+    """Writes training progress to the RQ job's meta and to the round, throttled."""
+
+    def __init__(self, round_id: int) -> None:
+        """Remember where to write."""
+        self.round_id, self.last, self.job = round_id, 0.0, get_current_job()
+        self.worker = {"host": socket.gethostname(), "pid": os.getpid()}
+
+    def __call__(self, update: dict) -> None:
+        """Record an update (step, total_steps, loss, eta_s, phase)."""
+        now = time.monotonic()
+        if now - self.last < PROGRESS_EVERY_S and update.get("phase") not in ("done", "save"):
+            return
+        self.last = now
+        payload = {**update, "worker": self.worker, "at": utcnow().isoformat()}
+        if self.job is not None:
+            self.job.meta["progress"] = payload
+            self.job.save_meta()
+        # Its own connection: the session's transaction holds results until they all commit.
+        with db.engine.begin() as connection:
+            connection.execute(
+                db.update(TrainingRound)
+                .where(TrainingRound.id == self.round_id)
+                .values(progress=payload)
+            )
+
+
+def _run(round_id: int) -> dict:
+    """The round's steps; on any error the round is marked failed and the error re-raised."""
+    db.engine.dispose(close=False)  # a forked work-horse must not share the parent's sockets
+    round_ = db.session.get(TrainingRound, round_id)
+    if round_ is None or round_.status == "finished":
+        return {"skipped": True}
+    progress = _Progress(round_id)
+    round_.status, round_.started_at, round_.error = "running", utcnow(), None
+    db.session.commit()
+    progress({"phase": "start"})
+    try:
+        return _train_value_credit(round_, progress)
+    except Exception as exc:
+        db.session.rollback()
+        round_ = db.session.get(TrainingRound, round_id)
+        round_.status, round_.error, round_.finished_at = (
+            "failed",
+            f"{type(exc).__name__}: {exc}",
+            utcnow(),
+        )
+        db.session.commit()
+        logger.exception("round %s failed", round_id)
+        raise
+
+
+def _train_value_credit(round_: TrainingRound, progress: _Progress) -> dict:
+    """Train into a scratch folder, value, then publish everything at once."""
+    from reward_model.train import TrainConfig, train_round
+    from server.rounds import preferences, valuation
+
+    train = preferences.load_pairs(round_.train_ids)
+    heldout = preferences.load_pairs(round_.heldout_ids)
+    known = set(TrainConfig.__dataclass_fields__)
+    config = TrainConfig(
+        backbone=round_.backbone,
+        seed=round_.seed,
+        **{k: v for k, v in round_.config.items() if k in known},
+    )
+    models = Path(current_app.instance_path) / "models"
+    scratch = models / f".tmp-{round_.id}-{uuid.uuid4().hex[:8]}"
+    final = models / str(round_.id)
+    try:
+        metrics = train_round(train, heldout, config, scratch, progress=progress)
+        progress({"phase": "value"})
+        outcome = valuation.value_round(round_, train, heldout, scratch, progress)
+        if final.exists():
+            shutil.rmtree(final)
+        scratch.rename(final)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    round_.metrics = {**metrics, **outcome.get("metrics", {})}
+    round_.calibration = outcome.get("calibration", {})
+    round_.artifact_path = str(final)
+    round_.status, round_.finished_at = "finished", utcnow()
+    db.session.commit()
+    progress({"phase": "done"})
+    return {"round_id": round_.id, "metrics": round_.metrics}

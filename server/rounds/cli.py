@@ -1,0 +1,89 @@
+"""`flask rounds ...`: start, follow, rerun and calibrate training rounds."""
+
+import json
+import time
+
+import click
+from flask.cli import AppGroup
+
+from server.rounds import services
+
+rounds_cli = AppGroup("rounds", help="Reward-model training rounds.")
+
+
+def _line(round_) -> str:
+    """One line per round."""
+    p = round_.progress or {}
+    step = f"{p.get('step', '-')}/{p.get('total_steps', '-')}" if p.get("total_steps") else ""
+    loss = f" loss {p['loss']:.4f}" if isinstance(p.get("loss"), float) else ""
+    eta = f" eta {p['eta_s']:.0f}s" if isinstance(p.get("eta_s"), int | float) else ""
+    acc = round_.metrics.get("accuracy")
+    tail = f" accuracy {acc:.3f}" if isinstance(acc, float) else ""
+    err = f" error: {round_.error}" if round_.error else ""
+    return (
+        f"round {round_.id}: {round_.status} {p.get('phase', '')} {step}{loss}{eta}{tail}{err}"
+    ).replace("  ", " ")
+
+
+@rounds_cli.command("run")
+@click.option(
+    "--backbone",
+    default="minilm",
+    show_default=True,
+    help="'minilm', 'tiny' or a local Hugging Face model directory.",
+)
+@click.option("--seed", default=0, show_default=True)
+@click.option("--epochs", type=float, default=None)
+@click.option("--wait", is_flag=True, help="Follow progress until the round ends.")
+def run_command(backbone: str, seed: int, epochs: float | None, wait: bool) -> None:
+    """Snapshot the preferences and enqueue a round for the worker."""
+    options = {"backbone": backbone, "seed": seed}
+    if epochs is not None:
+        options["epochs"] = epochs
+    round_ = services.create_round(options)
+    click.echo(
+        f"round {round_.id} queued ({len(round_.train_ids)} train, "
+        f"{len(round_.heldout_ids)} held-out pairs)"
+    )
+    if wait:
+        _follow(round_.id)
+
+
+def _follow(round_id: int) -> None:
+    """Print progress until the round finishes or fails."""
+    from server.extensions import db
+
+    last = ""
+    while True:
+        db.session.expire_all()
+        round_ = services.get_round(round_id)
+        line = _line(round_)
+        if line != last:
+            click.echo(line)
+            last = line
+        if round_.status in ("finished", "failed"):
+            if round_.status == "failed":
+                raise SystemExit(1)
+            return
+        time.sleep(1)
+
+
+@rounds_cli.command("status")
+@click.argument("round_id", type=int, required=False)
+def status_command(round_id: int | None) -> None:
+    """Show one round (with metrics) or all rounds."""
+    if round_id is None:
+        for round_ in services.list_rounds():
+            click.echo(_line(round_))
+        return
+    round_ = services.get_round(round_id)
+    click.echo(_line(round_))
+    click.echo(json.dumps(round_.metrics, indent=2, default=str))
+
+
+@rounds_cli.command("rerun")
+@click.argument("round_id", type=int)
+def rerun_command(round_id: int) -> None:
+    """Enqueue a failed round again."""
+    round_ = services.rerun(round_id)
+    click.echo(f"round {round_.id} queued again")

@@ -1,0 +1,144 @@
+"""Rounds: create a snapshot and enqueue its training job; follow and rerun it."""
+
+import os
+import socket
+
+import redis
+from flask import current_app
+from rq import Queue
+from rq.exceptions import NoSuchJobError
+from rq.job import Job
+
+from reward_model.data import split_pairs
+from server.errors import Conflict, NotFound, ServiceUnavailable, Unprocessable
+from server.extensions import db, redis_store
+from server.rounds import preferences
+from server.rounds.models import TrainingRound
+
+MIN_PAIRS = 4
+JOB_TIMEOUT = 6 * 3600
+
+
+def _queue() -> Queue:
+    """The app's RQ queue."""
+    return Queue(current_app.config["RQ_QUEUE"], connection=redis_store.client)
+
+
+def _enqueue(round_: TrainingRound, attempt: int) -> None:
+    """Put the round's job on the queue; 503 when Redis is down."""
+    job_id = f"round-{round_.id}-{attempt}"
+    try:
+        _queue().enqueue(
+            "server.jobs.run_round",
+            round_.id,
+            job_id=job_id,
+            job_timeout=JOB_TIMEOUT,
+            result_ttl=7 * 24 * 3600,
+        )
+    except redis.RedisError as exc:
+        round_.status, round_.error = "failed", "could not enqueue: Redis is unavailable"
+        db.session.commit()
+        raise ServiceUnavailable("The job queue is unavailable; rerun the round later.") from exc
+    round_.job_id = job_id
+    db.session.commit()
+
+
+def create_round(options: dict, user_id: int | None = None) -> TrainingRound:
+    """Snapshot the current preferences (train / held-out) and enqueue training."""
+    pairs = preferences.rebuild()
+    if len(pairs) < MIN_PAIRS:
+        db.session.rollback()
+        raise Unprocessable(
+            f"Only {len(pairs)} preference pairs exist; a round needs at least {MIN_PAIRS}.",
+        )
+    ids = {pair.key: pid for pid, pair in pairs}
+    train, heldout = split_pairs(
+        [pair for _, pair in pairs], eval_fraction=options.get("eval_fraction", 0.2)
+    )
+    config = {k: v for k, v in options.items() if k not in ("backbone", "seed")}
+    round_ = TrainingRound(
+        status="queued",
+        backbone=options.get("backbone", "minilm"),
+        seed=options.get("seed", 0),
+        config=config,
+        train_ids=[ids[p.key] for p in train],
+        heldout_ids=[ids[p.key] for p in heldout],
+        created_by=user_id,
+    )
+    db.session.add(round_)
+    db.session.commit()
+    _enqueue(round_, 1)
+    return round_
+
+
+def rerun(round_id: int) -> TrainingRound:
+    """Run a failed round again, on the same snapshot; nothing it wrote is kept or doubled."""
+    round_ = get_round(round_id)
+    if round_.status not in ("failed",):
+        raise Conflict(f"Round {round_id} is {round_.status}; only a failed round can be rerun.")
+    attempt = int((round_.job_id or "round-0-0").rsplit("-", 1)[1]) + 1
+    round_.status, round_.error, round_.progress = "queued", None, {}
+    db.session.commit()
+    _enqueue(round_, attempt)
+    return round_
+
+
+def get_round(round_id: int) -> TrainingRound:
+    """A round with its status brought up to date; 404 if unknown."""
+    round_ = db.session.get(TrainingRound, round_id)
+    if round_ is None:
+        raise NotFound(f"No round {round_id}.")
+    _detect_death(round_)
+    return round_
+
+
+def list_rounds() -> list[TrainingRound]:
+    """All rounds, newest first."""
+    rounds = list(
+        db.session.execute(db.select(TrainingRound).order_by(TrainingRound.id.desc())).scalars()
+    )
+    for round_ in rounds:
+        _detect_death(round_)
+    return rounds
+
+
+def latest_finished() -> TrainingRound | None:
+    """The newest finished round, whose model is served."""
+    return db.session.execute(
+        db.select(TrainingRound)
+        .where(TrainingRound.status == "finished")
+        .order_by(TrainingRound.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def _detect_death(round_: TrainingRound) -> None:
+    """Mark a queued/running round failed when its job failed or its worker died."""
+    if round_.status not in ("queued", "running") or not round_.job_id:
+        return
+    reason = _job_failure(round_)
+    if reason:
+        round_.status, round_.error = "failed", reason
+        db.session.commit()
+
+
+def _job_failure(round_: TrainingRound) -> str | None:
+    """Why the round's job can no longer finish, or None while it may."""
+    try:
+        job = Job.fetch(round_.job_id, connection=redis_store.client)
+        status = job.get_status(refresh=True)
+    except NoSuchJobError:
+        return "the job disappeared from the queue"
+    except redis.RedisError:
+        return None  # cannot tell now; look again later
+    if status in ("failed", "stopped", "canceled"):
+        return f"the job {status}"
+    worker = round_.progress.get("worker") or {}
+    if round_.status == "running" and worker.get("host") == socket.gethostname():
+        try:
+            os.kill(int(worker["pid"]), 0)
+        except ProcessLookupError:
+            return "the worker running it died"
+        except PermissionError:
+            return None
+    return None

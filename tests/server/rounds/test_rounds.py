@@ -1,0 +1,89 @@
+"""A round end to end on the tiny model: real feedback, the real RQ worker on real Redis."""
+
+import pytest
+
+from server.auth.models import User
+from server.extensions import db
+from server.rounds.models import AuthorValue, PreferenceValue, TrainingRound
+from tests.factories import sign_in
+
+
+def _admin(client, runner):
+    """A signed-in admin (role set through the CLI, then a fresh sign-in)."""
+    user = sign_in(client)
+    result = runner.invoke(args=["users", "set-role", user["address"], "admin"])
+    assert result.exit_code == 0, result.output
+    return sign_in(client, user["account"])
+
+
+@pytest.mark.slow
+def test_round_trains_values_and_serves(app, client, runner):
+    seeded = runner.invoke(args=["demo", "seed", "--contributors", "4", "--hh", "60", "--qa", "12"])
+    assert seeded.exit_code == 0, seeded.output
+    admin = _admin(client, runner)
+    body = {"backbone": "tiny", "seed": 3, "epochs": 2, "calibration_groups": 4}
+    res = client.post("/api/v1/admin/rounds", json=body, headers=admin["headers"])
+    assert res.status_code == 202, res.get_json()
+    round_id = res.get_json()["id"]
+    assert res.get_json()["status"] == "queued"
+
+    worked = runner.invoke(args=["worker", "--burst"])
+    assert worked.exit_code == 0, worked.output
+
+    info = client.get(f"/api/v1/rounds/{round_id}").get_json()
+    assert info["status"] == "finished", info
+    metrics = info["metrics"]
+    assert 0 <= metrics["accuracy"] <= 1 and metrics["n_train"] == info["n_train"]
+    assert metrics["served_head"] in ("refit", "trl")
+    assert info["progress"]["phase"] == "done"
+    with app.app_context():
+        values = db.session.query(PreferenceValue).filter_by(round_id=round_id).count()
+        authors = db.session.query(AuthorValue).filter_by(round_id=round_id).count()
+        reliabilities = [u.reliability for u in db.session.query(User).all() if u.role != "admin"]
+    assert values == info["n_train"] and authors == 4
+    assert all(r is not None for r in reliabilities)
+
+    scored = client.post(
+        "/api/v1/reward/score", json={"prompt": "Hi", "answer": "Hello!"}, headers=admin["headers"]
+    )
+    assert scored.status_code == 200 and scored.get_json()["round_id"] == round_id
+    status = runner.invoke(args=["rounds", "status", str(round_id)])
+    assert "finished" in status.output
+
+
+def test_contributions_are_the_callers_own(app, client):
+    from server.rounds.models import Preference
+
+    alice, bob = sign_in(client), sign_in(client)
+    with app.app_context():
+        ids = {u.address: u.id for u in db.session.query(User).all()}
+        round_ = TrainingRound(status="finished", backbone="tiny", train_ids=[], heldout_ids=[])
+        pref = Preference(
+            key="k" * 64, prompt="p", chosen="c", rejected="r", source="pairwise",
+            site="generic", licence="cc-by-4.0", author_ids=[ids[alice["address"]]],
+        )
+        db.session.add_all([round_, pref])
+        db.session.flush()
+        db.session.add(PreferenceValue(round_id=round_.id, preference_id=pref.id, lift=2e-4))
+        db.session.commit()
+    mine = client.get("/api/v1/me/contributions", headers=alice["headers"]).get_json()
+    assert [c["lift"] for c in mine] == [2e-4] and "helped" in mine[0]["explanation"]
+    assert client.get("/api/v1/me/contributions", headers=bob["headers"]).get_json() == []
+
+
+def test_rounds_need_an_admin_and_enough_data(client, runner):
+    user = sign_in(client)
+    assert client.post("/api/v1/admin/rounds", json={}, headers=user["headers"]).status_code == 403
+    admin = _admin(client, runner)
+    res = client.post("/api/v1/admin/rounds", json={"backbone": "tiny"}, headers=admin["headers"])
+    assert res.status_code == 422 and "at least" in res.get_json()["message"]
+    bad = client.post("/api/v1/admin/rounds", json={"epochs": -1}, headers=admin["headers"])
+    assert bad.status_code == 422
+    assert client.get("/api/v1/rounds/999").status_code == 404
+
+
+def test_score_without_a_model_is_404(client):
+    user = sign_in(client)
+    res = client.post("/api/v1/reward/score", json={"prompt": "a", "answer": "b"},
+                      headers=user["headers"])
+    assert res.status_code == 404
