@@ -135,10 +135,21 @@ def _job_failure(round_: TrainingRound) -> str | None:
         return f"the job {status}"
     worker = round_.progress.get("worker") or {}
     if round_.status == "running" and worker.get("host") == socket.gethostname():
-        try:
-            os.kill(int(worker["pid"]), 0)
-        except ProcessLookupError:
+        if not _alive(int(worker["pid"])):
             return "the worker running it died"
-        except PermissionError:
-            return None
     return None
+
+
+def _alive(pid: int) -> bool:
+    """Whether a local process runs (a zombie left by a killed parent does not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return True

@@ -59,8 +59,14 @@ def test_contributions_are_the_callers_own(app, client):
         ids = {u.address: u.id for u in db.session.query(User).all()}
         round_ = TrainingRound(status="finished", backbone="tiny", train_ids=[], heldout_ids=[])
         pref = Preference(
-            key="k" * 64, prompt="p", chosen="c", rejected="r", source="pairwise",
-            site="generic", licence="cc-by-4.0", author_ids=[ids[alice["address"]]],
+            key="k" * 64,
+            prompt="p",
+            chosen="c",
+            rejected="r",
+            source="pairwise",
+            site="generic",
+            licence="cc-by-4.0",
+            author_ids=[ids[alice["address"]]],
         )
         db.session.add_all([round_, pref])
         db.session.flush()
@@ -84,6 +90,7 @@ def test_rounds_need_an_admin_and_enough_data(client, runner):
 
 def test_score_without_a_model_is_404(client):
     user = sign_in(client)
-    res = client.post("/api/v1/reward/score", json={"prompt": "a", "answer": "b"},
-                      headers=user["headers"])
+    res = client.post(
+        "/api/v1/reward/score", json={"prompt": "a", "answer": "b"}, headers=user["headers"]
+    )
     assert res.status_code == 404

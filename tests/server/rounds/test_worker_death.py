@@ -1,0 +1,97 @@
+"""A worker killed mid-round leaves the round failed, with nothing half written; the rerun
+finishes it once."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from server.extensions import db
+from server.rounds.models import PreferenceValue
+from tests.factories import sign_in
+from tests.live import ROOT
+
+
+def _worker(app) -> subprocess.Popen:
+    """A real `flask worker` process on the test database and Redis."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "REDIS_URL": app.config["REDIS_URL"],
+        "INSTANCE_PATH": app.instance_path,
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "worker"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def _wait_for_training(client, round_id: int, timeout: float = 120) -> dict:
+    """Poll the round until training has made a few steps."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        info = client.get(f"/api/v1/rounds/{round_id}").get_json()
+        progress = info["progress"]
+        if progress.get("phase") == "train" and progress.get("step", 0) >= 2:
+            return info
+        assert info["status"] in ("queued", "running"), info
+        time.sleep(0.2)
+    raise AssertionError("training never started")
+
+
+@pytest.mark.slow
+def test_killed_worker_fails_the_round_and_rerun_is_safe(app, client, runner):
+    seeded = runner.invoke(args=["demo", "seed", "--contributors", "3", "--hh", "60", "--qa", "0"])
+    assert seeded.exit_code == 0, seeded.output
+    admin = sign_in(client)
+    runner.invoke(args=["users", "set-role", admin["address"], "admin"])
+    admin = sign_in(client, admin["account"])
+    options = {"backbone": "tiny", "epochs": 3, "batch_size": 2, "calibration_groups": 0}
+    round_id = client.post(
+        "/api/v1/admin/rounds", json=options, headers=admin["headers"]
+    ).get_json()["id"]
+
+    worker = _worker(app)
+    try:
+        info = _wait_for_training(client, round_id)
+        # The worker and its work-horse (RQ gives the horse a process group of its own).
+        os.killpg(worker.pid, signal.SIGKILL)
+        os.kill(info["progress"]["worker"]["pid"], signal.SIGKILL)
+        worker.wait()
+    finally:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGKILL)
+    assert info["progress"]["worker"]["pid"] != worker.pid  # the horse did the work
+
+    failed = client.get(f"/api/v1/rounds/{round_id}").get_json()
+    assert failed["status"] == "failed" and "died" in failed["error"], (
+        failed["status"],
+        failed["progress"],
+        failed["error"],
+    )
+    with app.app_context():
+        assert db.session.query(PreferenceValue).filter_by(round_id=round_id).count() == 0
+    assert not (
+        app.instance_path
+        and os.path.exists(os.path.join(app.instance_path, "models", str(round_id)))
+    )
+
+    rerun = client.post(f"/api/v1/admin/rounds/{round_id}/rerun", headers=admin["headers"])
+    assert rerun.status_code == 202
+    assert runner.invoke(args=["worker", "--burst"]).exit_code == 0
+    done = client.get(f"/api/v1/rounds/{round_id}").get_json()
+    assert done["status"] == "finished", done
+    with app.app_context():
+        assert (
+            db.session.query(PreferenceValue).filter_by(round_id=round_id).count()
+            == done["n_train"]
+        )
+    again = client.post(f"/api/v1/admin/rounds/{round_id}/rerun", headers=admin["headers"])
+    assert again.status_code == 409
