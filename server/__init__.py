@@ -93,12 +93,21 @@ def _register_blueprints(app: Flask) -> None:
     from server.auth.routes import blp as auth_blp
     from server.auth.routes import me_blp
     from server.dashboard.routes import bp as dashboard_bp
+    from server.datasets.routes import blp as datasets_blp
     from server.feedback.routes import blp as feedback_blp
     from server.health import blp as health_blp
     from server.rewards.routes import blp as rewards_blp
     from server.rounds.routes import blp as rounds_blp
 
-    for blueprint in (auth_blp, me_blp, feedback_blp, health_blp, rounds_blp, rewards_blp):
+    for blueprint in (
+        auth_blp,
+        me_blp,
+        feedback_blp,
+        health_blp,
+        rounds_blp,
+        rewards_blp,
+        datasets_blp,
+    ):
         api.register_blueprint(blueprint)
     app.register_blueprint(dashboard_bp)
     api.spec.components.security_scheme(

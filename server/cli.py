@@ -31,6 +31,7 @@ def setup_command() -> None:
 def register(app: Flask) -> None:
     """Attach every command group to the app."""
     from server.auth.cli import users_cli
+    from server.datasets.cli import labs_cli
     from server.demo import demo_cli
     from server.rewards.cli import ledger_cli
     from server.rounds.cli import rounds_cli
@@ -41,3 +42,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(ledger_cli)
     app.cli.add_command(rounds_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(labs_cli)

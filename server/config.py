@@ -59,6 +59,9 @@ class Config:
     REWARD_POOL_PER_ROUND = _int("REWARD_POOL_PER_ROUND", 1_000_000_000)
     SIGNER_KEY_FILE = _env("SIGNER_KEY_FILE")
     SIGNER_KEY_PASSWORD = _env("SIGNER_KEY_PASSWORD")
+    # The LiftClaims address vouchers are signed for; empty: off-chain payouts only.
+    CLAIMS_CONTRACT = _env("CLAIMS_CONTRACT")
+    VOUCHER_TTL = _int("VOUCHER_TTL", 7 * 24 * 3600)
     LOG_LEVEL = _env("LOG_LEVEL", "INFO")
 
     API_TITLE = "Liftledger API"

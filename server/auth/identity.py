@@ -7,6 +7,7 @@ from functools import wraps
 
 from flask import g, request
 
+from server.auth.labs import LAB_PREFIX, authenticate_key
 from server.auth.models import DeviceToken, User
 from server.auth.tokens import decode_access_token, hash_token
 from server.errors import ApiError, Forbidden, Unauthorized
@@ -22,13 +23,24 @@ DEVICE_PREFIX = "lld_dev_"
 
 @dataclass(frozen=True)
 class Principal:
-    """The authenticated caller: a wallet user through an access JWT or a device token."""
+    """The authenticated caller: a wallet user through an access JWT or a device token, or a
+    lab through an API key (then ``user_id`` is 0 and ``address`` names the key, which keys
+    rate limits per key)."""
 
     user_id: int
     address: str
     role: str
-    kind: str  # "access" | "device"
+    kind: str  # "access" | "device" | "lab"
     scopes: frozenset[str]
+    lab_id: int | None = None
+    key_id: int | None = None
+
+
+def _principal_from_lab_key(token: str) -> Principal:
+    """Resolve a lab API key to a lab principal, or 401."""
+    key = authenticate_key(token)
+    scopes = frozenset(key.scopes.split())
+    return Principal(0, f"lab-key:{key.id}", "lab", "lab", scopes, key.lab_id, key.id)
 
 
 def _principal_from_device(token: str) -> Principal:
@@ -56,6 +68,8 @@ def _principal_from_header(header: str) -> Principal:
         raise Unauthorized("Authorization header must be `Bearer <token>`.")
     if token.startswith(DEVICE_PREFIX):
         return _principal_from_device(token)
+    if token.startswith(LAB_PREFIX):
+        return _principal_from_lab_key(token)
     if token.startswith("lld_"):
         raise Unauthorized("This kind of token is not accepted here.")
     claims = decode_access_token(token)

@@ -134,9 +134,9 @@ def _job_failure(round_: TrainingRound) -> str | None:
     if status in ("failed", "stopped", "canceled"):
         return f"the job {status}"
     worker = round_.progress.get("worker") or {}
-    if round_.status == "running" and worker.get("host") == socket.gethostname():
-        if not _alive(int(worker["pid"])):
-            return "the worker running it died"
+    local = round_.status == "running" and worker.get("host") == socket.gethostname()
+    if local and not _alive(int(worker["pid"])):
+        return "the worker running it died"
     return None
 
 

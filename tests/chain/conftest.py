@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from eth_abi import encode
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_tester.exceptions import TransactionFailed
@@ -61,15 +62,15 @@ def deploy(w3: Web3, name: str, *args: Any, sender: str) -> Contract:
     return w3.eth.contract(address=receipt["contractAddress"], abi=artifact["abi"])
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def signer() -> LocalAccount:
     """The service's voucher key (deterministic, never funded: it only signs)."""
     return Account.from_key(keccak(text="liftledger test signer"))
 
 
-@pytest.fixture
-def chain(signer: LocalAccount) -> Deployment:
-    """A fresh chain with the token deployed and the claim contract holding the pool."""
+@pytest.fixture(scope="module")
+def deployed(signer: LocalAccount) -> Deployment:
+    """A chain with the token deployed and the claim contract holding the pool."""
     w3 = Web3(EthereumTesterProvider())
     owner, alice, bob = w3.eth.accounts[:3]
     token = deploy(w3, "LiftToken", "Lift", "LIFT", sender=owner)
@@ -77,6 +78,15 @@ def chain(signer: LocalAccount) -> Deployment:
     token.functions.mint(claims.address, POOL).transact({"from": owner})
     domain = build_domain(w3.eth.chain_id, claims.address)
     return Deployment(w3, token, claims, owner, alice, bob, signer, domain)
+
+
+@pytest.fixture
+def chain(deployed: Deployment) -> Iterator[Deployment]:
+    """The deployment as it was right after setup; each test's transactions are rolled back."""
+    tester = deployed.w3.provider.ethereum_tester
+    snapshot = tester.take_snapshot()
+    yield deployed
+    tester.revert_to_snapshot(snapshot)
 
 
 def revert_data(error: BaseException) -> bytes:
@@ -93,15 +103,20 @@ def revert_data(error: BaseException) -> bytes:
 
 
 @contextmanager
-def _reverts(signature: str) -> Iterator[None]:
+def _reverts(signature: str, *args: Any) -> Iterator[None]:
     with pytest.raises(TransactionFailed) as caught:
         yield
-    selector = keccak(text=signature)[:4]
+    expected = keccak(text=signature)[:4]
+    if args:
+        expected += encode(signature[signature.index("(") + 1 : -1].split(","), args)
     data = revert_data(caught.value)
-    assert data[:4] == selector, f"reverted with 0x{data.hex()}, expected {signature}"
+    assert data == expected, f"reverted with 0x{data.hex()}, expected {signature}{args}"
 
 
 @pytest.fixture
-def reverts() -> Callable[[str], AbstractContextManager[None]]:
-    """``with reverts("AlreadyClaimed()"):`` asserts the block reverts with that custom error."""
+def reverts() -> Callable[..., AbstractContextManager[None]]:
+    """``with reverts("AlreadyClaimed()"):`` asserts the block reverts with that custom error.
+
+    Arguments after the signature must match the error's ABI-encoded arguments too.
+    """
     return _reverts

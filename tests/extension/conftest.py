@@ -16,7 +16,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[2]
 EXTENSION = ROOT / "extension"
 FIXTURES = EXTENSION / "test" / "fixtures"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM = os.environ.get("CHROMIUM") or "/usr/bin/chromium"
 RUNTIME = ["manifest.json", "background", "content", "shared", "popup", "options"]
 SITE_URLS = {
     "chatgpt": ["https://chatgpt.com/**", "https://chat.openai.com/**"],

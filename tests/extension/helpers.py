@@ -3,11 +3,27 @@
 import json
 import time
 
+from playwright.sync_api import expect
+
 LINK_PAGE = """<!doctype html><title>linking</title><script>
 chrome.runtime.sendMessage(%s, {type: 'device/link', data: {token: %s}}, (reply) => {
   document.title = reply && reply.ok ? 'linked' : 'failed ' + JSON.stringify(reply);
 });
 </script>"""
+
+
+def paste_token(context, server) -> str:
+    """Link the extension by pasting a device token into the options page (the manual way).
+    Returns the wallet address."""
+    address, token = server.device_token()
+    page = extension_page(context, "options/options.html")
+    page.locator("#server").fill(server.url)
+    page.locator("#token").fill(token)
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#status")).to_have_text("Saved.")
+    expect(page.locator("#linked")).to_have_text("This browser is linked.")
+    page.close()
+    return address
 
 
 def link(context, server) -> str:
@@ -55,7 +71,9 @@ def select_text(page, answer_css: str, text: str, index: int = 0) -> None:
     )
 
 
-def wait_rows(server, count: int, where=lambda row: True, timeout: float = 30.0) -> list[dict]:
+def wait_rows(
+    server, count: int, where=lambda row: True, timeout: float = 30.0, context=None
+) -> list[dict]:
     """Poll the server until at least `count` stored rows satisfy `where`; return them."""
     deadline = time.monotonic() + timeout
     rows: list[dict] = []
@@ -67,7 +85,8 @@ def wait_rows(server, count: int, where=lambda row: True, timeout: float = 30.0)
         if len(rows) >= count:
             return rows
         time.sleep(0.3)
-    raise AssertionError(f"expected {count} rows, got {len(rows)}: {rows}")
+    state = worker(context).evaluate("chrome.storage.local.get(null)") if context else None
+    raise AssertionError(f"expected {count} rows, got {len(rows)}: {rows}; extension: {state}")
 
 
 def worker(context):
@@ -77,3 +96,14 @@ def worker(context):
         if w.url.startswith(prefix):
             return w
     return context.wait_for_event("serviceworker", timeout=15000)
+
+
+def stop_worker(context, page) -> None:
+    """Stop the extension's service worker for real, from chrome://serviceworker-internals."""
+    internals = context.new_page()
+    internals.goto("chrome://serviceworker-internals/")
+    scope = f"chrome-extension://{context.extension_id}/"
+    block = internals.locator(".serviceworker-registration", has_text=scope)
+    block.locator('cr-button[data-command="stop"]').first.click()
+    expect(block.locator(".serviceworker-running-status .value").first).to_have_text("STOPPED")
+    internals.close()

@@ -2,8 +2,17 @@
 URL (so the manifest's match patterns apply), and a real server on loopback."""
 
 import pytest
-from tests.extension.helpers import extension_page, link, select_text, wait_rows, worker
 from playwright.sync_api import expect
+
+from tests.extension.helpers import (
+    extension_page,
+    link,
+    paste_token,
+    select_text,
+    stop_worker,
+    wait_rows,
+    worker,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -55,6 +64,7 @@ SITES = {
 def open_panel(page, site: str, spec: dict, rating: int, index: int = 0):
     """Open the feedback panel on an answer the way a user does on that site."""
     if site == "generic":
+        page.wait_for_selector("liftledger-select", state="attached")  # content script ready
         select_text(page, spec["answer_css"], spec["answer"])
         page.get_by_role("button", name="Rate selection (Liftledger)").click()
         panel = page.locator("liftledger-panel")
@@ -74,15 +84,15 @@ def tag_span(page, panel, spec: dict, tag: str, index: int = 0) -> None:
     panel.get_by_role("button", name="Tag selection").click()
 
 
-def send(panel, queued: int) -> None:
+def send(panel) -> None:
     panel.get_by_role("button", name="Send").click()
-    expect(panel.locator(".status")).to_contain_text(f"Queued {queued} item(s)")
+    expect(panel.locator(".status")).to_contain_text("Queued")
 
 
 @pytest.mark.parametrize("site", list(SITES))
 def test_rate_tag_span_and_correct_reach_the_server(browser, server, site):
     spec = SITES[site]
-    link(browser, server)
+    paste_token(browser, server)
     page = browser.new_page()
     page.goto(spec["url"])
     panel = open_panel(page, site, spec, rating=-1)
@@ -92,29 +102,30 @@ def test_rate_tag_span_and_correct_reach_the_server(browser, server, site):
     panel.get_by_text("Suggest a correction").click()
     corrected = f"A better answer for {site}."
     panel.locator('textarea[name="correction"]').fill(corrected)
-    send(panel, 2)
-
-    rows = wait_rows(server, 2, lambda r: r["site"] == site and r["prompt"] == spec["prompt"])
-    by_kind = {r["kind"]: r for r in rows}
-    common = {k: spec[k] for k in ("conversation_id", "message_id", "model_name", "prompt", "answer")}
+    send(panel)
+    rows = wait_rows(
+        server, 1, lambda r: r["site"] == site and r["prompt"] == spec["prompt"], context=browser
+    )
+    assert len(rows) == 1, rows
+    row = rows[0]
     start = spec["answer"].index(spec["span"])
-    rating = by_kind["rating"]
-    assert {k: rating[k] for k in common} == common
-    assert rating["rating"] == -1
-    assert rating["tags"] == ["unhelpful"]
-    assert rating["spans"] == [
-        {"start": start, "end": start + len(spec["span"]), "tag": "factually_wrong"}
-    ]
-    assert rating["comment"] == f"{site}: not quite"
-    correction = by_kind["correction"]
-    assert {k: correction[k] for k in common} == common
-    assert correction["corrected_text"] == corrected
-    assert len(rows) == 2, rows
+    expected = {
+        **{k: spec[k] for k in ("conversation_id", "message_id", "model_name", "prompt", "answer")},
+        "site": site,
+        "kind": "correction",
+        "rating": -1,
+        "tags": ["unhelpful"],
+        "spans": [{"start": start, "end": start + len(spec["span"]), "tag": "factually_wrong"}],
+        "comment": f"{site}: not quite",
+        "corrected_text": corrected,
+        "choice": None,
+    }
+    assert {k: row[k] for k in expected} == expected
     page.close()
 
 
 def test_chatgpt_streaming_regeneration_ab_and_navigation(browser, server):
-    link(browser, server)
+    paste_token(browser, server)
     page = browser.new_page()
     page.goto("https://chatgpt.com/c/e2e-chat-2")
     bars = page.locator("liftledger-bar")
@@ -130,11 +141,11 @@ def test_chatgpt_streaming_regeneration_ab_and_navigation(browser, server):
     panel = open_panel(page, "chatgpt", {}, rating=1)
     expect(panel.locator("fieldset.ab")).to_contain_text("Many people think it is Sydney.")
     panel.locator('input[name="choice"][value="a"]').check()
-    send(panel, 2)
+    send(panel)
     pair = wait_rows(server, 1, lambda r: r["kind"] == "pairwise")[0]
     assert pair["answer"] == "Canberra is the capital."
     assert pair["message_id"] == "bbb2-regen"
-    assert pair["choice"] == "a"
+    assert (pair["choice"], pair["rating"]) == ("a", 1)
     other = pair["other_answer"]
     other_text = other["text"] if isinstance(other, dict) else other
     assert other_text == SITES["chatgpt"]["answer"]
@@ -142,7 +153,7 @@ def test_chatgpt_streaming_regeneration_ab_and_navigation(browser, server):
     page.evaluate("fixture.navigate('e2e-nav-9', 'Is water wet?', 'Water makes things wet.')")
     expect(bars).to_have_count(1, timeout=10000)
     panel = open_panel(page, "chatgpt", {}, rating=1)
-    send(panel, 1)
+    send(panel)
     row = wait_rows(server, 1, lambda r: r["conversation_id"] == "e2e-nav-9")[0]
     assert (row["prompt"], row["answer"], row["rating"]) == (
         "Is water wet?",
@@ -153,7 +164,7 @@ def test_chatgpt_streaming_regeneration_ab_and_navigation(browser, server):
 
 
 def test_redaction_option_and_popup(browser, server):
-    address = link(browser, server)
+    address = paste_token(browser, server)
     options = extension_page(browser, "options/options.html")
     expect(options.locator("#server")).to_have_value(server.url)
     options.locator("#redact").check()
@@ -164,7 +175,7 @@ def test_redaction_option_and_popup(browser, server):
     page.goto(spec["url"])
     panel = open_panel(page, "claude", spec, rating=1)
     tag_span(page, panel, {**spec, "span": "oxygen"}, "well_written")
-    send(panel, 1)
+    send(panel)
     row = wait_rows(server, 1, lambda r: "[email]" in r["answer"])[0]
     assert row["answer"] == (
         "Plants turn light, water and carbon dioxide into sugar and oxygen.\n"
@@ -185,7 +196,7 @@ def test_redaction_option_and_popup(browser, server):
 
 
 def test_offline_queue_survives_server_and_worker_restart(browser, server):
-    link(browser, server)
+    paste_token(browser, server)
     page = browser.new_page()
     page.goto("https://chatgpt.com/c/e2e-offline")
     expect(page.locator("liftledger-bar")).to_have_count(3)
@@ -196,22 +207,55 @@ def test_offline_queue_survives_server_and_worker_restart(browser, server):
         answers.append(" ".join(words))
         page.evaluate(f"fixture.ask('Offline question {n}?', {words!r}, 'offline-{n}')")
         expect(page.locator("liftledger-bar")).to_have_count(4 + n, timeout=10000)
-        send(open_panel(page, "chatgpt", {}, rating=1, index=3 + n), 1)
+        send(open_panel(page, "chatgpt", {}, rating=1, index=3 + n))
     sw = worker(browser)
     sw.evaluate("new Promise((r) => setTimeout(r, 500))")
     assert sw.evaluate("chrome.storage.local.get('queue').then((s) => s.queue.length)") == 3
     assert sw.evaluate("chrome.action.getBadgeText({})") == "3"
-    # Restart the worker (reload the extension): the queue lives in chrome.storage.
-    try:
-        sw.evaluate("chrome.runtime.reload()")
-    except Exception:  # noqa: BLE001 - the worker goes away while answering
-        pass
-    page.wait_for_timeout(1000)
+    # Stop the worker: the queue lives in chrome.storage and the alarm wakes a new one.
+    stop_worker(browser, page)
     server.start()
-    rows = wait_rows(server, 3, lambda r: r["answer"] in answers, timeout=60)
+    rows = wait_rows(server, 3, lambda r: r["answer"] in answers, timeout=75, context=browser)
     assert sorted(r["answer"] for r in rows) == sorted(answers)
     page.wait_for_timeout(2000)
     again = [r for r in server.feedback_rows() if r["answer"] in answers]
     assert len(again) == 3, "each queued item is stored exactly once"
-    assert worker(browser).evaluate("chrome.storage.local.get('queue').then((s) => s.queue.length)") == 0
+    queue = worker(browser).evaluate("chrome.storage.local.get('queue')")
+    assert queue["queue"] == []
+    page.close()
+
+
+def test_dashboard_links_the_extension(browser, server):
+    """A page on the server's origin hands the device token over (externally_connectable)."""
+    address = link(browser, server)
+    stored = worker(browser).evaluate("chrome.storage.local.get(['settings', 'auth'])")
+    assert stored["settings"]["serverUrl"] == server.url
+    assert stored["auth"]["token"] == server.device_token()[1]
+    assert address == server.device_token()[0]
+
+
+def test_stable_extension_id_keyboard_use_and_site_switch(browser, server):
+    """The manifest key pins the id the dashboard links to; the buttons and panel work from
+    the keyboard; switching a site off in the popup removes the buttons there."""
+    assert browser.extension_id == "gaofgbibfdabmpgkblfjajgbokbgbdgg"
+    paste_token(browser, server)
+    page = browser.new_page()
+    page.goto(SITES["gemini"]["url"])
+    good = page.locator('liftledger-bar button[data-rating="1"]')
+    good.focus()
+    page.keyboard.press("Enter")
+    panel = page.locator("liftledger-panel")
+    expect(panel.locator('button[name="rate"][aria-pressed="true"]')).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(panel.locator('button[name="rate"][value="-1"]')).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(panel).to_have_count(0)
+    expect(good).to_be_focused()
+
+    popup = extension_page(browser, "popup/popup.html")
+    popup.locator('#sites input[name="gemini"]').uncheck()
+    expect(page.locator("liftledger-bar")).to_have_count(0)
+    popup.locator('#sites input[name="gemini"]').check()
+    expect(page.locator("liftledger-bar")).to_have_count(1)
+    popup.close()
     page.close()

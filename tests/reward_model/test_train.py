@@ -14,13 +14,13 @@ from reward_model.train import TrainConfig, train_round
 pytestmark = pytest.mark.slow
 
 CONFIG = TrainConfig(
-    backbone="tiny", max_length=96, batch_size=8, learning_rate=1e-3, epochs=2, seed=0
+    backbone="tiny", max_length=64, batch_size=8, learning_rate=1e-3, epochs=2, seed=0
 )
 
 
 @pytest.fixture(scope="module")
 def separable(qa_records, hh_records):
-    """Real text, easy to tell apart: a reference answer to the question beats an HH red-team reply."""
+    """Real text, easy to tell apart: a reference answer beats an HH red-team reply."""
     golds = [r for r in qa_records if r["kind"] == "rating" and "great_answer" in r["tags"]]
     hh_answers = [r["answer"] for r in hh_records] + [r["other_answer"]["text"] for r in hh_records]
     pairs = [
@@ -63,14 +63,14 @@ def test_learns_an_easy_separable_set(trained, separable):
     assert metrics["train_loss"] < 0.6
 
 
-def test_same_seed_same_metrics_other_seed_other_model(trained, separable, tmp_path):
-    """Two runs with one seed give identical metrics; another seed does not."""
-    metrics, _, _ = trained
-    again = train_round(*separable, CONFIG, tmp_path / "again")
-    other = train_round(*separable, TrainConfig(**{**CONFIG.__dict__, "seed": 1}), tmp_path / "o")
+def test_same_seed_same_metrics(trained, separable, tmp_path):
+    """A second run with the same pairs, config and seed gives identical metrics and weights."""
+    metrics, out, _ = trained
+    again = train_round(*separable, CONFIG, tmp_path)
     strip = lambda m: {k: v for k, v in m.items() if k != "timing"}  # noqa: E731
     assert strip(again) == strip(metrics)
-    assert other["train_loss"] != metrics["train_loss"]
+    first, second = load_file(out / "model.safetensors"), load_file(tmp_path / "model.safetensors")
+    assert all(torch.equal(first[k], second[k]) for k in first)
 
 
 def test_writes_model_tokenizer_config_and_metrics(trained):
@@ -101,7 +101,8 @@ def test_scorer_from_saved_dir_ranks_held_out_pairs(trained, separable):
     scorer = load_scorer(out)
     _, held = separable
     right = [scorer.score(p.prompt, p.chosen) > scorer.score(p.prompt, p.rejected) for p in held]
-    assert sum(right) / len(right) == pytest.approx(metrics["accuracy"])
+    # batched and single scoring differ by float noise only
+    assert sum(right) / len(right) == pytest.approx(metrics["accuracy"], abs=1.5 / len(held))
     items = [(p.prompt, p.chosen) for p in held[:6]]
     singles = [scorer.score(*item) for item in items]
     assert scorer.score_many(items) == pytest.approx(singles, abs=1e-4)
@@ -111,7 +112,9 @@ def test_scorer_from_saved_dir_ranks_held_out_pairs(trained, separable):
 def test_lora_round_trains_and_saves_a_merged_model(separable, tmp_path):
     """LoRA on tiny: adapters learn, the saved model is a plain merged model that scores."""
     train, held = separable
-    config = TrainConfig(**{**CONFIG.__dict__, "lora": True, "lora_r": 4, "learning_rate": 5e-3})
+    config = TrainConfig(
+        **{**CONFIG.__dict__, "lora": True, "lora_r": 4, "learning_rate": 5e-3, "epochs": 1}
+    )
     metrics = train_round(train, held, config, tmp_path)
     start, _ = load_backbone("tiny", seed=CONFIG.seed)
     saved = load_file(tmp_path / "model.safetensors")

@@ -10,13 +10,13 @@ DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data"
 
 @pytest.fixture(scope="session")
 def hh_features():
-    """(pairs, X) for 160 real HH pairs: X = φ(chosen) − φ(rejected), tiny BERT, 64 tokens."""
+    """(pairs, X) for 300 real HH pairs: X = φ(chosen) − φ(rejected), tiny BERT, 64 tokens."""
     from reward_model.backbones import load_backbone
     from reward_model.data import build_pairs
     from reward_model.features import cached_pair_features
     from reward_model.sources import load_hh, records_to_rows
 
-    rows = records_to_rows(load_hh(DATA / "hh-rlhf-harmless.jsonl.gz", limit=160))
+    rows = records_to_rows(load_hh(DATA / "hh-rlhf-harmless.jsonl.gz", limit=300))
     pairs = build_pairs(rows)
     model, tokenizer = load_backbone("tiny", seed=0)
     chosen, rejected = cached_pair_features(model, tokenizer, pairs, max_length=64)
@@ -36,4 +36,4 @@ def planted(hh_features):
     w_true = rng.normal(size=X.shape[1]) / np.sqrt(X.shape[1]) * 4.0
     flip = rng.random(len(X)) > 1 / (1 + np.exp(-X @ w_true))
     X = np.where(flip[:, None], -X, X)
-    return X[:110], X[110:], w_true
+    return X[:220], X[220:], w_true

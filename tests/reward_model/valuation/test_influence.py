@@ -22,13 +22,13 @@ def test_hand_computed_lift():
 
 
 def test_lift_tracks_exact_leave_one_out(planted):
-    """Spearman(influence, exact LOO retraining) > 0.95 on real-text features."""
+    """Spearman(influence, exact LOO retraining) > 0.95 on real-text features (100 rows)."""
     X, X_val, _ = planted
-    lift = InfluenceLift(l2=1e-1).fit(X, X_val).result
-    exact = LeaveGroupOut(l2=1e-1).fit(X, X_val, np.eye(len(X))).result
-    assert spearman(lift.values, exact.values) > 0.95
+    lift = InfluenceLift(l2=1e-1).fit(X, X_val).result.values[:100]
+    exact = LeaveGroupOut(l2=1e-1).fit(X, X_val, np.eye(len(X))[:100]).result.values
+    assert spearman(lift, exact) > 0.95
     # first order: the sizes agree too, not only the ranks
-    assert np.median(np.abs(lift.values - exact.values)) < 0.2 * np.median(np.abs(exact.values))
+    assert np.median(np.abs(lift - exact)) < 0.2 * np.median(np.abs(exact))
 
 
 def test_exact_leave_one_out_is_a_plain_refit(planted):
