@@ -87,3 +87,20 @@ def rerun_command(round_id: int) -> None:
     """Enqueue a failed round again."""
     round_ = services.rerun(round_id)
     click.echo(f"round {round_.id} queued again")
+
+
+@rounds_cli.command("calibrate")
+@click.argument("round_id", type=int)
+@click.option("--groups", default=20, show_default=True, help="Authors to retrain without.")
+def calibrate_command(round_id: int, groups: int) -> None:
+    """Print predicted vs exact leave-author-out lift and their Spearman correlation."""
+    from server.rounds.valuation import calibrate
+
+    rho, table = calibrate(services.get_round(round_id), groups)
+    click.echo(f"{'author':>8} {'predicted':>12} {'exact':>12}")
+    for row in table:
+        click.echo(f"{row['group']:>8} {row['predicted']:>12.3e} {row['exact']:>12.3e}")
+    click.echo(
+        f"Spearman (predicted vs exact) over {len(table)} authors: "
+        + ("n/a (fewer than 3 authors)" if rho is None else f"{rho:.3f}")
+    )

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from server.auth.models import User
+from server.errors import Conflict
 from server.extensions import db
 from server.rounds.models import AuthorValue, PreferenceValue, TrainingRound
 
@@ -67,6 +68,24 @@ def value_round(
             "table": values.calibration,
         },
     }
+
+
+def calibrate(round_: TrainingRound, groups: int) -> tuple[float | None, list[dict]]:
+    """Exact leave-author-out retraining of the head on `groups` authors vs predicted lift."""
+    from reward_model.score import load_scorer
+    from reward_model.valuation.round import value_round as value
+    from server.rounds.preferences import load_pairs
+
+    if round_.status != "finished" or not round_.artifact_path:
+        raise Conflict(f"Round {round_.id} is {round_.status}; calibrate a finished round.")
+    model_dir = Path(round_.artifact_path)
+    max_length = int(round_.config.get("max_length", 256))
+    scorer = load_scorer(model_dir)
+    train = load_pairs(round_.train_ids)
+    X = _features(scorer, model_dir, train, max_length)
+    X_val = _features(scorer, model_dir, load_pairs(round_.heldout_ids), max_length)
+    values = value(train, X, X_val, n_groups=groups, seed=round_.seed)
+    return _finite(values.calibration_spearman), values.calibration
 
 
 def _finite(x: float) -> float | None:

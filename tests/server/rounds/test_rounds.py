@@ -49,6 +49,13 @@ def test_round_trains_values_and_serves(app, client, runner):
     assert scored.status_code == 200 and scored.get_json()["round_id"] == round_id
     status = runner.invoke(args=["rounds", "status", str(round_id)])
     assert "finished" in status.output
+    table = runner.invoke(args=["rounds", "calibrate", str(round_id), "--groups", "4"])
+    assert table.exit_code == 0, table.output
+    assert "Spearman" in table.output and len(table.output.splitlines()) == 6
+    mine = client.get("/api/v1/me/contributions", headers=admin["headers"]).get_json()
+    assert mine == []  # the admin posted no feedback
+    dist = client.get(f"/api/v1/rounds/{round_id}/lift-distribution", headers=admin["headers"])
+    assert len(dist.get_json()["lifts"]) == 4 and dist.get_json()["mine"] is None
 
 
 def test_contributions_are_the_callers_own(app, client):
