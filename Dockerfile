@@ -23,4 +23,4 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \
   CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/api/v1/health', timeout=4)"
 # Migrations on start, then the web server.
-CMD ["sh", "-c", "flask --app wsgi db upgrade && exec gunicorn -w ${WEB_CONCURRENCY:-2} -b 0.0.0.0:8000 --access-logfile - wsgi:app"]
+CMD ["sh", "-c", "flask --app wsgi db upgrade && exec gunicorn -w ${WEB_CONCURRENCY:-2} -k gthread --threads ${WEB_THREADS:-4} -b 0.0.0.0:8000 --access-logfile - wsgi:app"]

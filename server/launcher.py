@@ -38,6 +38,11 @@ def _commands(env: dict) -> list[list[str]]:
             "gunicorn",
             "-w",
             workers,
+            # Threads: a browser's idle speculative connections must not block a worker.
+            "--worker-class",
+            "gthread",
+            "--threads",
+            env.get("WEB_THREADS", "4"),
             "-b",
             bind,
             "--access-logfile",

@@ -77,6 +77,11 @@ class LiveServer:
             f"127.0.0.1:{self.port}",
             "--graceful-timeout",
             "2",
+            # Threads: a browser's idle speculative connections must not block the worker.
+            "--worker-class",
+            "gthread",
+            "--threads",
+            "4",
             self.app,
         ]
         with open(self.log, "ab") as log:

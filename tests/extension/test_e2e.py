@@ -258,4 +258,7 @@ def test_stable_extension_id_keyboard_use_and_site_switch(browser, server):
     popup.locator('#sites input[name="gemini"]').check()
     expect(page.locator("liftledger-bar")).to_have_count(1)
     popup.close()
+    # The legacy ChatGPT host matches the manifest too.
+    page.goto("https://chat.openai.com/c/legacy-1")
+    expect(page.locator("liftledger-bar")).to_have_count(3)
     page.close()

@@ -1,0 +1,69 @@
+/**
+ * Watches a chat page for finished answers. A MutationObserver (the pattern
+ * of GoogleChrome/chrome-extensions-samples for single-page apps) schedules a
+ * debounced re-read through the site adapter, so single-page navigation and
+ * re-renders are handled the same way as new answers. An answer counts as
+ * finished when the adapter says it is not streaming and its text has not
+ * changed for `stableMs`.
+ */
+import { OWN_ATTR } from './text.js';
+
+const ATTRS = ['data-is-streaming', 'aria-busy', 'data-message-id', 'id', 'data-testid'];
+
+function own(node) {
+  const el = node.nodeType === 1 ? node : node.parentElement;
+  return !!el?.closest?.(`[${OWN_ATTR}]`);
+}
+
+/** Calls `onFinished({conv, turn, prompt})` for each finished answer, again after re-renders. */
+export function watchAnswers(adapter, onFinished, opts = {}) {
+  const doc = opts.doc ?? document;
+  const loc = opts.loc ?? location;
+  const stableMs = opts.stableMs ?? 600;
+  const seen = new WeakMap();
+  let timer = null;
+
+  const schedule = (ms = 120) => {
+    if (!timer) timer = setTimeout(scan, ms);
+  };
+
+  function scan() {
+    timer = null;
+    const conv = adapter.read(doc, loc);
+    const now = Date.now();
+    let pending = false;
+    let prompt = null;
+    for (const turn of conv.turns) {
+      if (turn.role === 'user') {
+        prompt = turn;
+        continue;
+      }
+      const key = `${turn.messageId}\u0000${turn.text}`;
+      const state = seen.get(turn.node);
+      if (!state || state.key !== key || adapter.isStreaming(turn.node, doc) || !turn.text) {
+        if (!state || state.key !== key) seen.set(turn.node, { key, since: now });
+        else state.since = now;
+        pending = true;
+      } else if (now - state.since < stableMs) {
+        pending = true;
+      } else {
+        onFinished({ conv, turn, prompt });
+      }
+    }
+    if (pending) schedule(stableMs);
+  }
+
+  const observer = new MutationObserver((mutations) => {
+    if (mutations.every((m) => own(m.target))) return;
+    schedule();
+  });
+  observer.observe(doc.body, {
+    childList: true,
+    subtree: true,
+    characterData: true,
+    attributes: true,
+    attributeFilter: ATTRS,
+  });
+  schedule(0);
+  return { stop: () => observer.disconnect(), rescan: () => schedule(0) };
+}

@@ -1,0 +1,42 @@
+/**
+ * Message types and vocabularies shared by the service worker, content
+ * scripts, popup and options page. Defined once here (STYLE.md, rule 12).
+ * Messages are `{type, data}` objects, as in GoogleChrome/chrome-extensions-samples.
+ */
+
+export const MSG = Object.freeze({
+  SUBMIT: 'feedback/submit', // content -> worker: {record}
+  STATUS: 'status/get', // popup -> worker: counts, account, settings
+  FLUSH: 'queue/flush', // popup -> worker: try delivery now
+  SETTINGS_GET: 'settings/get', // any page -> worker
+  SETTINGS_SET: 'settings/set', // options/popup -> worker: partial settings
+  LINK: 'device/link', // dashboard (externally_connectable) -> worker: {token, server_url}
+});
+
+export const SITES = Object.freeze(['chatgpt', 'claude', 'gemini', 'generic']);
+
+export const TAGS = Object.freeze([
+  'factually_wrong',
+  'harmful',
+  'biased',
+  'unhelpful',
+  'off_topic',
+  'verbose',
+  'incoherent',
+  'unsafe',
+  'irrelevant',
+  'unverifiable',
+  'redundant',
+  'missing_info',
+  'great_answer',
+  'well_written',
+]);
+
+export const LICENCES = Object.freeze(['cc-by-4.0', 'research-only', 'no-training']);
+
+/** Sends `{type, data}` to the service worker; resolves with its data or throws its error. */
+export async function send(type, data = null) {
+  const reply = await chrome.runtime.sendMessage({ type, data });
+  if (!reply?.ok) throw new Error(reply?.error ?? 'The extension did not answer.');
+  return reply.data;
+}
