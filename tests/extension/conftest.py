@@ -38,9 +38,10 @@ def _serve(html: str):
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
     """A persistent Chromium context with the unpacked extension loaded (headless)."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
+    from playwright import sync_api
+
+    if not Path(CHROMIUM).exists():  # a missing browser is a failure, never a skip
+        pytest.fail(f"no Chromium at {CHROMIUM}: apt-get install chromium")
     unpacked = tmp_path_factory.mktemp("unpacked")
     for name in RUNTIME:  # only the shipped files; node_modules never goes into the browser
         src = EXTENSION / name
