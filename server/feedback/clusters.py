@@ -87,7 +87,7 @@ def _found(sig: np.ndarray, keys: list[str]) -> int:
 
 
 def assign_clusters(texts: dict[int, str], threshold: float) -> dict[int, int]:
-    """Give each feedback id's text a cluster (joining a near-duplicate's); return id → cluster."""
+    """Give each keyed text a cluster (joining a near-duplicate's); return key → cluster id."""
     sigs = {fid: sig for fid, text in texts.items() if (sig := signature(text)) is not None}
     keys = {fid: bucket_keys(sig) for fid, sig in sigs.items()}
     known = _representatives({k for ks in keys.values() for k in ks})

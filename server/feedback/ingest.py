@@ -75,11 +75,18 @@ def _stored(user_id: int, pending: dict[str, dict]) -> dict[str, ItemResult]:
     }
 
 
-def _row(user: User, item: dict, answer_id: int, other_id: int | None, now) -> dict:
+def _default_licence(user_id: int) -> str:
+    """The user's default licence (asked only when an item names none)."""
+    return db.session.execute(
+        db.select(User.default_licence).where(User.id == user_id)
+    ).scalar_one()
+
+
+def _row(user_id: int, item: dict, ids: tuple[int, int | None], licence: str | None, now) -> dict:
     """The feedback row to insert for a validated item."""
     return {
-        "user_id": user.id,
-        "answer_id": answer_id,
+        "user_id": user_id,
+        "answer_id": ids[0],
         "client_id": item["client_id"],
         "kind": item["kind"],
         "rating": item.get("rating"),
@@ -87,13 +94,14 @@ def _row(user: User, item: dict, answer_id: int, other_id: int | None, now) -> d
         "spans": item.get("spans") or [],
         "comment": item.get("comment"),
         "corrected_text": item.get("corrected_text"),
-        "other_answer_id": other_id,
+        "other_answer_id": ids[1],
         "choice": item.get("choice"),
-        "licence": item.get("licence") or user.default_licence,
+        "licence": item.get("licence") or licence,
         "captured_at": item.get("captured_at"),
         "created_at": now,
         "updated_at": now,
         "content_hash": item["_hash"],
+        "cluster_id": None,
     }
 
 
@@ -126,23 +134,30 @@ def _link_history(superseded: list[tuple[int, int]], by_answer: dict[int, int]) 
         )
 
 
-def _insert(user: User, items: list[dict]) -> list[ItemResult]:
+def _insert(user_id: int, items: list[dict]) -> list[ItemResult]:
     """Insert new items (answers first), supersede older feedback, cluster free text."""
     resolved = answers.resolve(items)
     results, rows, now = [], [], utcnow()
+    needs_default = any(not item.get("licence") for item in items)
+    default = _default_licence(user_id) if needs_default else None
     for item in items:
         ids = resolved.get(item["client_id"])
         if isinstance(ids, str):
             results.append(ItemResult(item["client_id"], "conflict", errors={"message_id": [ids]}))
             continue
-        rows.append(_row(user, item, ids[0], ids[1], now))
+        rows.append(_row(user_id, item, ids, default, now))
     if not rows:
         return results
     # Within one batch the last item on an answer wins: earlier ones go in as history.
     last = {row["answer_id"]: i for i, row in enumerate(rows)}
     for i, row in enumerate(rows):
         row["superseded_at"] = None if last[row["answer_id"]] == i else now
-    superseded = _retire_live(user.id, list(last), now)
+    # Clusters are assigned before the insert so each row goes in complete, in one statement.
+    texts = {i: row["corrected_text"] or row["comment"] for i, row in enumerate(rows)}
+    texts = {i: text for i, text in texts.items() if text}
+    for i, cluster_id in clusters.assign_clusters(texts, _threshold()).items():
+        rows[i]["cluster_id"] = cluster_id
+    superseded = _retire_live(user_id, list(last), now)
     ids = (
         db.session.execute(
             db.insert(Feedback).returning(Feedback.id, sort_by_parameter_order=True), rows
@@ -155,15 +170,6 @@ def _insert(user: User, items: list[dict]) -> list[ItemResult]:
     _link_history(
         superseded + [p for i, p in enumerate(in_batch) if rows[i]["superseded_at"]], by_answer
     )
-    texts = {
-        ids[i]: row["corrected_text"] or row["comment"]
-        for i, row in enumerate(rows)
-        if row["corrected_text"] or row["comment"]
-    }
-    for fid, cluster_id in clusters.assign_clusters(texts, _threshold()).items():
-        db.session.execute(
-            db.update(Feedback).where(Feedback.id == fid).values(cluster_id=cluster_id)
-        )
     return results + [
         ItemResult(row["client_id"], "created", fid) for row, fid in zip(rows, ids, strict=True)
     ]
@@ -208,14 +214,13 @@ def ingest(user_id: int, items: list[dict]) -> list[ItemResult]:
 
 def _ingest_once(user_id: int, items: list[dict]) -> list[ItemResult]:
     """One attempt at storing the batch inside the current transaction."""
-    user = db.session.get(User, user_id)
     first: dict[str, dict] = {}
     for item in items:
         first.setdefault(item["client_id"], item)
     known = _fast_path(user_id, first)
     known.update(_stored(user_id, {c: i for c, i in first.items() if c not in known}))
     new_items = [i for c, i in first.items() if c not in known]
-    inserted = {r.client_id: r for r in _insert(user, new_items)} if new_items else {}
+    inserted = {r.client_id: r for r in _insert(user_id, new_items)} if new_items else {}
     return [_result_for(item, first, known, inserted) for item in items]
 
 
