@@ -113,3 +113,13 @@ def test_feature_cache_is_keyed_by_weights_and_texts(tiny, tmp_path):
     other, _ = load_backbone("tiny", seed=1)
     cached_pair_features(other, tokenizer, pairs, tmp_path, max_length=32)
     assert len(files) == 1 and len(list(tmp_path.glob("*.npz"))) == 2
+
+
+def test_mean_pooling_gives_unit_sentence_embeddings(tiny):
+    """pooling="mean": one unit-norm row per text; an unknown pooling is refused."""
+    model, tokenizer = tiny
+    phi = pooled_features(model, tokenizer, ["Hi?", "Hi?"], ["Hello!", "Bye."], 32, pooling="mean")
+    np.testing.assert_allclose(np.linalg.norm(phi, axis=1), [1.0, 1.0], rtol=1e-5)
+    assert not np.allclose(phi[0], phi[1])
+    with pytest.raises(ValueError, match="pooling"):
+        pooled_features(model, tokenizer, ["Hi?"], ["Hello!"], 32, pooling="max")

@@ -49,3 +49,15 @@ def test_flipped_pairs_have_lower_lift(planted):
     flipped[::10] = True
     lift = InfluenceLift(l2=1e-1).fit(np.where(flipped[:, None], -X, X), X_val).result.values
     assert lift[flipped].mean() < 0 < lift[~flipped].mean()
+
+
+@pytest.mark.parametrize("empty", ["train", "held-out"])
+def test_refuses_empty_sets(empty):
+    """No training pairs or no held-out pairs: a ValueError that says what is missing."""
+    X, X_val = np.ones((3, 2)), np.ones((2, 2))
+    if empty == "train":
+        X = X[:0]
+    else:
+        X_val = X_val[:0]
+    with pytest.raises(ValueError, match="held-out"):
+        InfluenceLift().fit(X, X_val)
