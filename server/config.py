@@ -56,13 +56,18 @@ class Config:
     RATELIMIT_SWALLOW_ERRORS = True
 
     RQ_QUEUE = _env("RQ_QUEUE", "liftledger")
-    REWARD_POOL_PER_ROUND = _int("REWARD_POOL_PER_ROUND", 1_000_000_000)
+    # Base units (18 decimals): 1,000 LIFT per round by default.
+    REWARD_POOL_PER_ROUND = _int("REWARD_POOL_PER_ROUND", 1_000 * 10**18)
     SIGNER_KEY_FILE = _env("SIGNER_KEY_FILE")
     SIGNER_KEY_PASSWORD = _env("SIGNER_KEY_PASSWORD")
     # The LiftClaims address vouchers are signed for; empty: off-chain payouts only.
     CLAIMS_CONTRACT = _env("CLAIMS_CONTRACT")
     VOUCHER_TTL = _int("VOUCHER_TTL", 7 * 24 * 3600)
     LOG_LEVEL = _env("LOG_LEVEL", "INFO")
+    # The browser extension's id (fixed by the `key` in extension/manifest.json).
+    EXTENSION_ID = _env("EXTENSION_ID", "gaofgbibfdabmpgkblfjajgbokbgbdgg")
+    TOKEN_SYMBOL = _env("TOKEN_SYMBOL", "LIFT")
+    TOKEN_DECIMALS = _int("TOKEN_DECIMALS", 18)
 
     API_TITLE = "Liftledger API"
     API_VERSION = "v1"
