@@ -93,6 +93,7 @@ def _register_blueprints(app: Flask) -> None:
     from server.auth.routes import blp as auth_blp
     from server.auth.routes import me_blp
     from server.dashboard.routes import bp as dashboard_bp
+    from server.datasets.pages import pages_bp as labs_pages_bp
     from server.datasets.routes import blp as datasets_blp
     from server.feedback.routes import blp as feedback_blp
     from server.health import blp as health_blp
@@ -110,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(dashboard_bp)
+    app.register_blueprint(labs_pages_bp)
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT or device token"}
     )

@@ -1,0 +1,1 @@
+"""Datasets for labs: snapshots, exports, dataset cards, download log and royalties."""

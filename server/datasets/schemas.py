@@ -1,0 +1,110 @@
+"""Dataset schemas: snapshot filters, snapshots, download options, proofs, my items."""
+
+import marshmallow as ma
+from marshmallow import ValidationError, validate, validates_schema
+
+from server.feedback.models import KINDS, SITES, TAGS
+from server.rewards.schemas import AmountField
+
+TRAINABLE_LICENCES = ("cc-by-4.0", "research-only")
+NAME = validate.Regexp(
+    r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$",
+    error="1-80 letters, digits, dots, dashes or underscores, starting with a letter or digit.",
+)
+
+
+def _choices(values: tuple[str, ...], what: str) -> ma.fields.List:
+    """A non-empty list of distinct known values."""
+    return ma.fields.List(
+        ma.fields.String(validate=validate.OneOf(values, error=f"unknown {what}: {{input}}")),
+        validate=validate.Length(min=1, max=len(values)),
+    )
+
+
+class Filters(ma.Schema):
+    """Which live preferences enter a snapshot (every filter is optional)."""
+
+    sites = _choices(SITES, "site")
+    kinds = _choices(KINDS, "kind")
+    tags = _choices(TAGS, "tag")
+    created_from = ma.fields.AwareDateTime()
+    created_to = ma.fields.AwareDateTime()
+    licences = ma.fields.List(
+        ma.fields.String(
+            validate=validate.OneOf(
+                TRAINABLE_LICENCES, error="{input} is not a licence datasets may carry"
+            )
+        ),
+        validate=validate.Length(min=1, max=len(TRAINABLE_LICENCES)),
+    )
+    min_margin = ma.fields.Float(validate=validate.Range(min=0, max=10))
+    min_reliability = ma.fields.Float(validate=validate.Range(min=0, max=1))
+    exclude_clusters = ma.fields.List(
+        ma.fields.Integer(strict=True, validate=validate.Range(min=1)),
+        validate=validate.Length(max=10_000),
+    )
+
+    @validates_schema
+    def _range(self, data: dict, **kwargs) -> None:
+        """created_from must come before created_to."""
+        start, end = data.get("created_from"), data.get("created_to")
+        if start and end and start >= end:
+            raise ValidationError("must be after created_from", "created_to")
+
+
+class DatasetIn(ma.Schema):
+    """A new snapshot: a name (versions count up per name), filters and an optional price."""
+
+    name = ma.fields.String(required=True, validate=NAME)
+    filters = ma.fields.Nested(Filters, load_default=dict)
+    price = ma.fields.String(
+        load_default="0",
+        validate=validate.Regexp(r"^\d{1,30}$", error="an integer amount as a decimal string"),
+    )
+
+
+class DatasetOut(ma.Schema):
+    """A snapshot: what it holds and how to verify it."""
+
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+    version = ma.fields.Integer()
+    filters = ma.fields.Dict()
+    row_count = ma.fields.Integer()
+    counts = ma.fields.Dict()
+    licences = ma.fields.Dict()
+    merkle_root = ma.fields.String()
+    price = AmountField()
+    created_at = ma.fields.DateTime()
+
+
+class DownloadQuery(ma.Schema):
+    """Download options."""
+
+    format = ma.fields.String(load_default="parquet", validate=validate.OneOf(("jsonl", "parquet")))
+
+
+class DatasetProofStep(ma.Schema):
+    """A sibling on the way up to the root."""
+
+    side = ma.fields.String()
+    hash = ma.fields.String()
+
+
+class DatasetProofOut(ma.Schema):
+    """An item's Merkle proof in a snapshot."""
+
+    dataset_id = ma.fields.Integer()
+    item_hash = ma.fields.String()
+    position = ma.fields.Integer()
+    leaves = ma.fields.Integer()
+    root = ma.fields.String()
+    proof = ma.fields.List(ma.fields.Nested(DatasetProofStep))
+
+
+class MyItem(ma.Schema):
+    """One of the caller's items in a snapshot."""
+
+    position = ma.fields.Integer()
+    pair_id = ma.fields.Integer()
+    item_hash = ma.fields.String()

@@ -1,0 +1,103 @@
+"""Lab keys: issued once through the CLI, stored hashed, scoped, revocable, rate-limited per
+key, and never interchangeable with contributor tokens."""
+
+import pytest
+
+from server.auth.labs import Lab, LabKey
+from server.auth.tokens import hash_token
+from server.extensions import db
+from tests.factories import sign_in
+
+
+def _key(headers: dict) -> str:
+    """The bare key from auth headers."""
+    return headers["Authorization"].split()[1]
+
+
+def test_cli_prints_the_key_once_and_stores_only_its_hash(app, runner, make_key):
+    headers = make_key("Acme")
+    key = _key(headers)
+    with app.app_context():
+        row = db.session.execute(db.select(LabKey)).scalar_one()
+        assert row.key_hash == hash_token(key) and key not in (row.prefix, row.key_hash)
+        assert row.scopes == "datasets:read datasets:write"
+        assert db.session.execute(db.select(Lab.name)).scalar_one() == "Acme"
+    listed = runner.invoke(args=["labs", "keys", "Acme"]).output
+    assert key not in listed and row.prefix in listed and "active" in listed
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["labs", "create-key", "Nobody"], "No lab named 'Nobody'"),
+        (["labs", "create-key", "Acme", "--scopes", "datasets:read,feedback:write"], "Scopes"),
+        (["labs", "create-key", "Acme", "--scopes", ""], "Scopes"),
+        (["labs", "create", "Acme"], "already exists"),
+        (["labs", "create", "  "], "lab name"),
+        (["labs", "revoke-key", "999"], "No lab key 999"),
+    ],
+)
+def test_cli_errors_are_clear(runner, args, message):
+    runner.invoke(args=["labs", "create", "Acme"])
+    result = runner.invoke(args=args)
+    assert result.exit_code != 0
+    assert message in result.output
+
+
+def test_revoked_key_is_refused(client, runner, lab):
+    assert client.get("/api/v1/datasets", headers=lab).status_code == 200
+    key_id = runner.invoke(args=["labs", "keys", "Acme"]).output.split()[0]
+    assert runner.invoke(args=["labs", "revoke-key", key_id]).exit_code == 0
+    res = client.get("/api/v1/datasets", headers=lab)
+    assert res.status_code == 401 and "revoked" in res.get_json()["message"]
+    assert "revoked" in runner.invoke(args=["labs", "keys", "Acme"]).output
+
+
+def test_unknown_lab_key_is_401(client):
+    res = client.get("/api/v1/datasets", headers={"Authorization": "Bearer lld_lab_nope"})
+    assert res.status_code == 401 and res.get_json()["code"] == 401
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("get", "/api/v1/feedback"), ("get", "/api/v1/me"), ("post", "/api/v1/feedback/batch")],
+)
+def test_lab_key_is_refused_where_a_contributor_token_is_required(client, lab, method, path):
+    res = getattr(client, method)(path, headers=lab, json={"items": []})
+    assert res.status_code == 403
+    assert "lab token cannot be used" in res.get_json()["message"]
+
+
+def test_contributor_tokens_are_refused_on_lab_endpoints(client):
+    user = sign_in(client)
+    device = client.post("/api/v1/auth/devices", json={"name": "x"}, headers=user["headers"])
+    device_headers = {"Authorization": f"Bearer {device.get_json()['token']}"}
+    for headers in (user["headers"], device_headers):
+        for res in (
+            client.get("/api/v1/datasets", headers=headers),
+            client.post("/api/v1/datasets", json={"name": "x"}, headers=headers),
+            client.get("/api/v1/datasets/1/download", headers=headers),
+        ):
+            assert res.status_code == 403, res.get_json()
+
+
+def test_no_credentials_is_401(client):
+    assert client.get("/api/v1/datasets").status_code == 401
+
+
+def test_read_only_key_cannot_snapshot(client, make_key):
+    reader = make_key("Acme", "datasets:read")
+    assert client.get("/api/v1/datasets", headers=reader).status_code == 200
+    res = client.post("/api/v1/datasets", json={"name": "x"}, headers=reader)
+    assert res.status_code == 403 and "datasets:write" in res.get_json()["message"]
+
+
+def test_rate_limit_is_per_key(app, client, make_key):
+    first, second = make_key("Acme"), make_key("Acme")
+    app.config["RATELIMIT_LABS"] = "3 per minute"
+    try:
+        codes = [client.get("/api/v1/datasets", headers=first).status_code for _ in range(4)]
+        other = client.get("/api/v1/datasets", headers=second).status_code
+    finally:
+        app.config.pop("RATELIMIT_LABS")
+    assert codes == [200, 200, 200, 429] and other == 200

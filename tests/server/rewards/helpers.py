@@ -1,0 +1,24 @@
+"""Rewards test helpers: the signer key, user lookups, crediting in a fresh app context."""
+
+from eth_account import Account
+from eth_utils import keccak
+
+from server.auth.models import User
+from server.extensions import db
+
+SIGNER = Account.from_key(keccak(text="liftledger rewards test signer"))
+PASSWORD = "rewards-test-password"
+
+
+def user_id(app, address: str) -> int:
+    """The id of the user signed in with ``address``."""
+    with app.app_context():
+        return db.session.scalar(db.select(User.id).where(User.address == address))
+
+
+def credit(app, round_id: int, weights: dict[int, float]) -> list[tuple[int, int]]:
+    """Run ``credit_round`` in its own app context; (user id, amount) of the new entries."""
+    from server.rewards.services import credit_round
+
+    with app.app_context():
+        return [(e.user_id, e.amount) for e in credit_round(round_id, weights)]
