@@ -22,9 +22,11 @@ CLAIM_FUNCTION = "claimWithVoucher"
 def page_config() -> dict:
     """What the pages' scripts need from the server (no secrets)."""
     return {
-        "chain_id": current_app.config.get("CHAIN_ID"),
         "extension_id": current_app.config.get("EXTENSION_ID") or None,
-        "siwe_domain": current_app.config.get("SIWE_DOMAIN"),
+        "token": {
+            "symbol": current_app.config.get("TOKEN_SYMBOL", "LIFT"),
+            "decimals": int(current_app.config.get("TOKEN_DECIMALS", 18)),
+        },
     }
 
 
