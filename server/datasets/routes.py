@@ -15,7 +15,7 @@ ANYONE = ("access", "device", "lab")
 
 def _lab_limit() -> str:
     """Per-key limit on lab endpoints (the principal's address names the key)."""
-    return current_app.config.get("RATELIMIT_LABS", "300 per minute")
+    return current_app.config["RATELIMIT_LABS"]
 
 
 @blp.route("/datasets")
