@@ -69,6 +69,7 @@ def main() -> int:
     base = "http://" + env.get("BIND", "127.0.0.1:5000")
     print(
         f"Liftledger is running:\n  API        {base}/api/v1\n  OpenAPI    {base}/api/docs"
+        f"\n  Dashboard  {base}/  (labs: {base}/labs)\n  Redis      {env['REDIS_URL']}"
         f"{' (embedded)' if embedded else ''}\nPress Ctrl+C to stop.",
         flush=True,
     )
