@@ -76,6 +76,7 @@ def _bare_ids(tokenizer, pairs, max_length: int) -> dict:
     tokenizer.truncation_side = "left"
 
     def ids(texts):
+        """Left-truncated token ids."""
         return tokenizer(texts, truncation=True, max_length=max_length)["input_ids"]
 
     return {
@@ -103,29 +104,29 @@ def _bare_accuracy(model, tokenizer, held, max_length: int) -> tuple[float, int]
     return sum(d > 0 for d in diffs) / len(diffs), sum(d == 0 for d in diffs)
 
 
-def run_bare(settings: dict) -> dict:
-    """A bare trl script: tokenizer, model, RewardConfig, RewardTrainer, train()."""
-    import torch
-    from datasets import Dataset
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer, set_seed
-    from trl import RewardConfig, RewardTrainer
+def _bare_model(backbone: str, tokenizer):
+    """The seeded MiniLM (or tiny BERT) with one output, as trl's docs load it."""
+    from transformers import (
+        AutoModelForSequenceClassification,
+        BertForSequenceClassification,
+        set_seed,
+    )
 
     from reward_model.backbones import minilm_path, tiny_config
-    from reward_model.train import peak_rss_mb
 
-    started = time.perf_counter()
-    train, held = hh_split(settings["n_train"])
-    tokenizer = AutoTokenizer.from_pretrained(minilm_path())
     set_seed(SEED)
-    if settings["backbone"] == "tiny":
-        from transformers import BertForSequenceClassification
+    if backbone == "tiny":
+        return BertForSequenceClassification(tiny_config(tokenizer))
+    return AutoModelForSequenceClassification.from_pretrained(minilm_path(), num_labels=1)
 
-        model = BertForSequenceClassification(tiny_config(tokenizer))
-    else:
-        model = AutoModelForSequenceClassification.from_pretrained(minilm_path(), num_labels=1)
-    dataset = Dataset.from_dict(_bare_ids(tokenizer, train, settings["max_length"]))
+
+def _bare_args(settings: dict):
+    """RewardConfig with the benchmark's settings and the CPU traps avoided."""
+    import torch
+    from trl import RewardConfig
+
     on_gpu = torch.cuda.is_available()
-    args = RewardConfig(
+    return RewardConfig(
         output_dir=tempfile.mkdtemp(),
         per_device_train_batch_size=settings["batch_size"],
         learning_rate=LEARNING_RATE,
@@ -141,6 +142,23 @@ def run_bare(settings: dict) -> dict:
         disable_tqdm=True,
         logging_steps=10,
     )
+
+
+def run_bare(settings: dict) -> dict:
+    """A bare trl script: tokenizer, model, RewardConfig, RewardTrainer, train()."""
+    from datasets import Dataset
+    from transformers import AutoTokenizer
+    from trl import RewardTrainer
+
+    from reward_model.backbones import minilm_path
+    from reward_model.train import peak_rss_mb
+
+    started = time.perf_counter()
+    train, held = hh_split(settings["n_train"])
+    tokenizer = AutoTokenizer.from_pretrained(minilm_path())
+    model = _bare_model(settings["backbone"], tokenizer)
+    dataset = Dataset.from_dict(_bare_ids(tokenizer, train, settings["max_length"]))
+    args = _bare_args(settings)
     trainer = RewardTrainer(
         model=model, args=args, train_dataset=dataset, processing_class=tokenizer
     )

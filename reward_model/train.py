@@ -153,6 +153,30 @@ def peak_rss_mb() -> float:
     return peak / 2**20 if sys.platform == "darwin" else peak / 1024
 
 
+def _fit(
+    model: Any,
+    tokenizer: Any,
+    dataset: Dataset,
+    config: TrainConfig,
+    progress: Progress | None,
+    clock: dict,
+) -> tuple[Any, Any]:
+    """Run trl's RewardTrainer; returns (trained model, TrainOutput), timing it in `clock`."""
+    with tempfile.TemporaryDirectory() as scratch:
+        trainer = RewardTrainer(
+            model=model,
+            args=reward_config(config, scratch, tokenizer),
+            train_dataset=dataset,
+            processing_class=tokenizer,
+            callbacks=[ProgressReporter(progress)] if progress else [],
+        )
+        trainer.remove_callback(PrinterCallback)  # progress goes to `progress`, not stdout
+        clock["trainer"] = time.perf_counter()
+        result = trainer.train()
+        clock["trained"] = time.perf_counter()
+    return trainer.model, result
+
+
 def train_round(
     train_pairs: Sequence[Pair],
     eval_pairs: Sequence[Pair],
@@ -177,29 +201,18 @@ def train_round(
     if not config.use_margin:
         dataset = dataset.remove_columns("margin")
     clock["tokenised"] = time.perf_counter()
-    with tempfile.TemporaryDirectory() as scratch:
-        args = reward_config(config, scratch, tokenizer)
-        callbacks = [ProgressReporter(progress)] if progress else []
-        trainer = RewardTrainer(
-            model=model,
-            args=args,
-            train_dataset=dataset,
-            processing_class=tokenizer,
-            callbacks=callbacks,
-        )
-        trainer.remove_callback(PrinterCallback)  # progress goes to `progress`, not stdout
-        clock["trainer"] = time.perf_counter()
-        result = trainer.train()
-        clock["trained"] = time.perf_counter()
+    model, result = _fit(model, tokenizer, dataset, config, progress, clock)
     _phase(progress, "evaluate")
-    metrics = evaluate_pairs(trainer.model, tokenizer, eval_pairs, config.max_length)
+    metrics = evaluate_pairs(
+        model, tokenizer, eval_pairs, config.max_length, config.eval_batch_size
+    )
     clock["evaluated"] = time.perf_counter()
     metrics.update(
         train_loss=result.training_loss, n_train=len(train_pairs), steps=result.global_step
     )
     metrics["timing"] = _timing(clock, len(train_pairs) * config.epochs)
     _phase(progress, "save")
-    _save(trainer.model, tokenizer, config, metrics, Path(out_dir))
+    _save(model, tokenizer, config, metrics, Path(out_dir))
     _phase(progress, "done")
     return metrics
 
