@@ -10,21 +10,31 @@ from server.extensions import redis_store
 @click.command("worker")
 @with_appcontext
 @click.option("--burst", is_flag=True, help="Exit once the queue is empty.")
-def worker_command(burst: bool) -> None:
+@click.option(
+    "--no-fork",
+    is_flag=True,
+    help="Run jobs in this process (for a process that already loaded torch: forking it "
+    "after OpenMP started can deadlock the child).",
+)
+def worker_command(burst: bool, no_fork: bool) -> None:
     """Run one RQ worker on the app's Redis and queue."""
-    from rq import Queue, Worker
+    from rq import Queue, SimpleWorker, Worker
 
     queue = Queue(current_app.config["RQ_QUEUE"], connection=redis_store.client)
-    Worker([queue], connection=redis_store.client).work(burst=burst, with_scheduler=False)
+    worker_class = SimpleWorker if no_fork else Worker
+    worker_class([queue], connection=redis_store.client).work(burst=burst, with_scheduler=False)
 
 
 @click.command("setup")
 @with_appcontext
 def setup_command() -> None:
-    """Prepare local development state (idempotent): folders under the instance path."""
+    """Prepare local development state (idempotent): folders, a development voucher signer."""
     from pathlib import Path
 
+    from server.rewards.signer import ensure_dev_signer
+
     Path(current_app.instance_path, "models").mkdir(parents=True, exist_ok=True)
+    ensure_dev_signer(current_app)
     click.echo(f"instance ready at {current_app.instance_path}")
 
 

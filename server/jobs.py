@@ -1,9 +1,10 @@
 """RQ job entry points: the worker runs these; they call the pure `reward_model` library.
 
 A round writes nothing visible until it has fully succeeded: the model is trained into a
-scratch folder that is renamed into place, and metrics, values, credits and the status are
-committed in one transaction. A worker that dies leaves the round `failed` (see
-`server.rounds.services`) and rerunning it is safe.
+scratch folder that is renamed into place; metrics and values are committed with the status
+`crediting`, the ledger is credited (idempotent per round and author), and only then is the
+round `finished`. A worker that dies leaves the round `failed` (see `server.rounds.services`)
+and rerunning it is safe: values are replaced and nobody is credited twice.
 """
 
 import logging
@@ -90,6 +91,7 @@ def _run(round_id: int) -> dict:
 def _train_value_credit(round_: TrainingRound, progress: _Progress) -> dict:
     """Train into a scratch folder, value, then publish everything at once."""
     from reward_model.train import TrainConfig, train_round
+    from server.rewards.services import credit_round
     from server.rounds import preferences, valuation
 
     train = preferences.load_pairs(round_.train_ids)
@@ -112,9 +114,13 @@ def _train_value_credit(round_: TrainingRound, progress: _Progress) -> dict:
         scratch.rename(final)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    round_.metrics = {**metrics, **outcome.get("metrics", {})}
-    round_.calibration = outcome.get("calibration", {})
+    round_.metrics = {**metrics, **outcome["metrics"]}
+    round_.calibration = outcome["calibration"]
     round_.artifact_path = str(final)
+    round_.status = "crediting"  # values are in; the round is not finished until credited
+    db.session.commit()
+    progress({"phase": "credit"})
+    credit_round(round_.id, outcome["weights"])  # idempotent per (round, author); commits
     round_.status, round_.finished_at = "finished", utcnow()
     db.session.commit()
     progress({"phase": "done"})

@@ -78,14 +78,17 @@ def _clean(request):
 
 
 def clean_database() -> None:
-    """Delete all rows, children first."""
-    if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-        db.session.execute(db.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in reversed(db.metadata.sorted_tables):
-            db.session.execute(table.delete())
-    db.session.commit()
+    """Delete all rows, children first (the append-only ledger's triggers lifted briefly)."""
+    from server.rewards.triggers import unlocked_ledger
+
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+            connection.execute(db.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            return
+        with unlocked_ledger(connection):
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(table.delete())
 
 
 @pytest.fixture

@@ -110,8 +110,11 @@ def in_transaction(work: Callable[[], T], attempts: int = 30) -> T:
     """Run ``work`` and commit; on a write collision roll back and run it again.
 
     ``work`` must read what it decides on inside itself, so a retry sees the winner's rows.
+    Unique-key collisions are retried up to ``attempts`` times; a locked or unavailable
+    database (which already waited its busy timeout) only twice more, then 503.
     Service errors (``ApiError``) roll back and propagate unchanged.
     """
+    locked = 0
     for attempt in range(1, attempts + 1):
         try:
             result = work()
@@ -120,6 +123,9 @@ def in_transaction(work: Callable[[], T], attempts: int = 30) -> T:
         except (IntegrityError, OperationalError) as error:
             db.session.rollback()
             logger.info("ledger write collided (attempt %d): %s", attempt, error.orig)
+            locked += isinstance(error, OperationalError)
+            if locked > 2:
+                break
             time.sleep(random.uniform(0, 0.005 * attempt))
         except BaseException:
             db.session.rollback()

@@ -3,7 +3,7 @@
 from server.extensions import db
 from server.models_base import UtcDateTime, utcnow
 
-ROUND_STATUSES = ("queued", "running", "finished", "failed")
+ROUND_STATUSES = ("queued", "running", "crediting", "finished", "failed")
 
 
 class Preference(db.Model):

@@ -39,10 +39,8 @@ class RoundSchema(ma.Schema):
 
     def _root(self, round_) -> str | None:
         """The round's published Merkle root of cumulative balances."""
-        try:
-            from server.rewards.services import round_root
-        except ImportError:
-            return None
+        from server.rewards.services import round_root
+
         return round_root(round_.id)
 
 

@@ -114,7 +114,7 @@ def latest_finished() -> TrainingRound | None:
 
 def _detect_death(round_: TrainingRound) -> None:
     """Mark a queued/running round failed when its job failed or its worker died."""
-    if round_.status not in ("queued", "running") or not round_.job_id:
+    if round_.status not in ("queued", "running", "crediting") or not round_.job_id:
         return
     reason = _job_failure(round_)
     if reason:
@@ -134,7 +134,8 @@ def _job_failure(round_: TrainingRound) -> str | None:
     if status in ("failed", "stopped", "canceled"):
         return f"the job {status}"
     worker = round_.progress.get("worker") or {}
-    local = round_.status == "running" and worker.get("host") == socket.gethostname()
+    busy = round_.status in ("running", "crediting")
+    local = busy and worker.get("host") == socket.gethostname()
     if local and not _alive(int(worker["pid"])):
         return "the worker running it died"
     return None

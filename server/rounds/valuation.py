@@ -1,6 +1,6 @@
 """Value a trained round: features of the trained backbone → refit head → lift per
-preference and author → stored values, reliabilities and ledger credits (uncommitted: the
-round job commits everything at once)."""
+preference and author → stored values and reliabilities (uncommitted: the round job
+commits them with the round's metrics, then credits the ledger)."""
 
 from pathlib import Path
 
@@ -29,7 +29,8 @@ def _features(scorer, model_dir: Path, pairs: list, max_length: int) -> np.ndarr
 def value_round(
     round_: TrainingRound, train: list, heldout: list, model_dir: Path, progress
 ) -> dict:
-    """Lift for every training preference; credits authors; returns metrics to store."""
+    """Lift for every training preference and author (stored, not committed); returns the
+    metrics to keep and each author's payout weight."""
     from reward_model.head import choose_head
     from reward_model.score import load_scorer
     from reward_model.valuation.round import value_round as value
@@ -57,6 +58,7 @@ def value_round(
         scorer.model.save_pretrained(model_dir)
     _store(round_, values)
     return {
+        "weights": {a: float(w) for a, w in values.payout.items()},
         "metrics": {
             "served_head": served,
             "refit_heldout_accuracy": refit_acc,
@@ -132,13 +134,3 @@ def _store(round_: TrainingRound, values) -> None:
             db.session.execute(
                 db.update(User).where(User.id == a).values(reliability=float(values.reliability[a]))
             )
-    _credit(round_.id, {a: float(values.payout[a]) for a in authors})
-
-
-def _credit(round_id: int, weights: dict[int, float]) -> None:
-    """Split the round's pool among authors by payout weight (the rewards ledger)."""
-    try:
-        from server.rewards.services import credit_round
-    except ImportError:  # the ledger is not installed in this build
-        return
-    credit_round(round_id, weights)

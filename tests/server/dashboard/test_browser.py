@@ -22,7 +22,7 @@ def sign_in(page, live, wallet: TestWallet) -> None:
     """Sign in from the landing page; lands on the dashboard."""
     page.goto(live.url + "/")
     page.get_by_role("button", name="Sign in with wallet").click()
-    page.wait_for_url(live.url + "/dashboard")
+    page.wait_for_url(live.url + "/dashboard*")  # ?ext=<extension id> may follow
     expect(page.locator("#who-address")).to_have_attribute("title", wallet.address)
     expect(page.locator("body")).to_have_attribute("data-loaded", "true")
 

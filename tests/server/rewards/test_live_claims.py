@@ -1,42 +1,39 @@
 """50 simultaneous claim requests against a real gunicorn server (4 workers) make one voucher."""
 
+import subprocess
+import sys
 import threading
 
 import requests
 from eth_account import Account
 
-from server import create_app
+from server.rewards.signer import DEV_KEYSTORE, DEV_PASSWORD
+from server.rewards.vouchers import create_keystore
+from tests.live import ROOT, LiveServer
+
+CREDIT = """
+import sys
 from server.auth.models import User
 from server.extensions import db
 from server.models_base import utcnow
-from server.rewards import ledger
 from server.rewards.services import credit_round
-from server.rewards.signer import DEV_KEYSTORE, DEV_PASSWORD
-from server.rewards.vouchers import create_keystore
 from server.rounds.models import TrainingRound
-from tests.live import LiveServer
+from wsgi import app
+
+with app.app_context():
+    row = TrainingRound(backbone="tiny", status="finished", finished_at=utcnow())
+    db.session.add(row)
+    db.session.commit()
+    uid = db.session.scalar(db.select(User.id).where(User.address == sys.argv[1]))
+    credit_round(row.id, {uid: 1.0})
+"""
 
 
-def _credit_on(database_url: str, redis_url: str, address: str) -> None:
-    """Credit ``address`` a whole round straight in the live server's database."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "REDIS_URL": redis_url})
-    with app.app_context():
-        row = TrainingRound(backbone="tiny", status="finished", finished_at=utcnow())
-        db.session.add(row)
-        db.session.commit()
-        uid = db.session.scalar(db.select(User.id).where(User.address == address))
-        credit_round(row.id, {uid: 1.0})
-        db.session.remove()
-
-
-def _ledger_of(database_url: str, redis_url: str) -> tuple[int, object]:
-    """(entries, first breach) of the live database's ledger."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "REDIS_URL": redis_url})
-    with app.app_context():
-        try:
-            return ledger.verify()
-        finally:
-            db.session.remove()
+def _run(server: LiveServer, *args: str) -> subprocess.CompletedProcess:
+    """Run Python against the live server's database, in its own process."""
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env=server.env, capture_output=True, text=True
+    )
 
 
 def test_fifty_concurrent_http_claims_make_one_voucher(tmp_path, redis_url):
@@ -48,8 +45,8 @@ def test_fifty_concurrent_http_claims_make_one_voucher(tmp_path, redis_url):
     try:
         account = Account.create()
         token = server.sign_in(account)["access_token"]
-        database_url = server.env["DATABASE_URL"]
-        _credit_on(database_url, redis_url, account.address)
+        credited = _run(server, "-c", CREDIT, account.address)
+        assert credited.returncode == 0, credited.stderr
         barrier = threading.Barrier(50)
         codes: list[int] = []
 
@@ -72,6 +69,7 @@ def test_fifty_concurrent_http_claims_make_one_voucher(tmp_path, redis_url):
             server.url + "/api/v1/claims", headers={"Authorization": f"Bearer {token}"}
         ).json()
         assert len(listed) == 1 and listed[0]["cumulative_amount"] == listed[0]["amount"]
-        assert _ledger_of(database_url, redis_url) == (2, None)
+        verified = _run(server, "-m", "flask", "--app", "wsgi", "ledger", "verify")
+        assert verified.returncode == 0 and "ledger ok: 2 entries" in verified.stdout
     finally:
         server.stop()

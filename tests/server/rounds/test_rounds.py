@@ -27,11 +27,12 @@ def test_round_trains_values_and_serves(app, client, runner):
     round_id = res.get_json()["id"]
     assert res.get_json()["status"] == "queued"
 
-    worked = runner.invoke(args=["worker", "--burst"])
+    worked = runner.invoke(args=["worker", "--burst", "--no-fork"])
     assert worked.exit_code == 0, worked.output
 
     info = client.get(f"/api/v1/rounds/{round_id}").get_json()
     assert info["status"] == "finished", info
+    assert info["merkle_root"].startswith("0x")  # the ledger credited the round
     metrics = info["metrics"]
     assert 0 <= metrics["accuracy"] <= 1 and metrics["n_train"] == info["n_train"]
     assert metrics["served_head"] in ("refit", "trl")
@@ -51,7 +52,8 @@ def test_round_trains_values_and_serves(app, client, runner):
     assert "finished" in status.output
     table = runner.invoke(args=["rounds", "calibrate", str(round_id), "--groups", "4"])
     assert table.exit_code == 0, table.output
-    assert "Spearman" in table.output and len(table.output.splitlines()) == 6
+    rows = [line for line in table.output.splitlines() if line.strip()[:1].isdigit()]
+    assert "Spearman" in table.output and len(rows) == 4
     mine = client.get("/api/v1/me/contributions", headers=admin["headers"]).get_json()
     assert mine == []  # the admin posted no feedback
     dist = client.get(f"/api/v1/rounds/{round_id}/lift-distribution", headers=admin["headers"])
