@@ -1,28 +1,10 @@
-"""Dataset fixtures: labs with real API keys (through the CLI), seeded real feedback, and an
-unlocked ledger at teardown (royalties append to the append-only ledger)."""
+"""Dataset fixtures: labs with real API keys (through the CLI) and seeded real feedback."""
 
 from collections.abc import Callable
 
 import pytest
 
-from server.extensions import db
-from server.rewards.models import LedgerEntry
-from server.rewards.triggers import unlocked_ledger
-
 ALL_SCOPES = "datasets:read,datasets:write"
-
-
-@pytest.fixture(autouse=True)
-def _wipe_ledger(request):
-    """Empty the append-only ledger (triggers lifted briefly) before the shared cleanup runs."""
-    yield
-    if "app" not in request.fixturenames:
-        return
-    app = request.getfixturevalue("app")
-    with app.app_context():
-        db.session.remove()
-        with db.engine.begin() as connection, unlocked_ledger(connection):
-            connection.execute(LedgerEntry.__table__.delete())
 
 
 def issue_key(runner, lab: str, scopes: str = ALL_SCOPES) -> dict:

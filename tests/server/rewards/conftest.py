@@ -1,4 +1,4 @@
-"""Rewards fixtures: an unlocked ledger for teardown, a signer keystore, rounds and credits."""
+"""Rewards fixtures: a known pool, a signer keystore, rounds and credits."""
 
 from collections.abc import Callable
 
@@ -7,8 +7,6 @@ from eth_account import Account
 
 from server.extensions import db
 from server.models_base import utcnow
-from server.rewards.models import LedgerEntry
-from server.rewards.triggers import unlocked_ledger
 from server.rewards.vouchers import create_keystore
 from server.rounds.models import TrainingRound
 from tests.server.rewards.helpers import PASSWORD, SIGNER
@@ -20,19 +18,6 @@ def _pool(request, monkeypatch):
     if "app" in request.fixturenames:
         app = request.getfixturevalue("app")
         monkeypatch.setitem(app.config, "REWARD_POOL_PER_ROUND", 1_000_000_000)
-
-
-@pytest.fixture(autouse=True)
-def _wipe_ledger(request):
-    """Empty the append-only ledger (triggers lifted briefly) before the shared cleanup runs."""
-    yield
-    if "app" not in request.fixturenames:
-        return
-    app = request.getfixturevalue("app")
-    with app.app_context():
-        db.session.remove()
-        with db.engine.begin() as connection, unlocked_ledger(connection):
-            connection.execute(LedgerEntry.__table__.delete())
 
 
 @pytest.fixture
