@@ -83,6 +83,8 @@ def clean_database() -> None:
 
     with db.engine.begin() as connection:
         if connection.dialect.name == "postgresql":
+            # A test that leaves a transaction open makes this fail loudly, not hang.
+            connection.execute(db.text("SET LOCAL lock_timeout = '20s'"))
             names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
             connection.execute(db.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
             return

@@ -50,7 +50,8 @@ def _value(app, dataset_id: int, lifts_by_author: dict[int, float], status="fini
 def _download(client, lab, dataset_id: int) -> int:
     """Download as JSONL; the download's id."""
     res = client.get(f"/api/v1/datasets/{dataset_id}/download?format=jsonl", headers=lab)
-    assert res.status_code == 200
+    assert res.status_code == 200 and res.get_data()  # read it all: the stream ends its query
+    res.close()
     return int(res.headers["X-Download-Id"])
 
 
