@@ -149,7 +149,9 @@ def report(results: dict, args) -> None:
     ours, echo = results["liftledger"], results["echo"]
     ratio = ours["req_per_s"] / echo["req_per_s"]
     batch_ratio = results["batch_rows_per_s"] / results["core_rows_per_s"]
-    print(f"clients={args.clients} seconds={args.seconds} (gunicorn, 2 gthread workers x 4 threads, loopback)")
+    print(
+        f"clients={args.clients} seconds={args.seconds} (gunicorn, 2 gthread workers x 4 threads, loopback)"
+    )
     for name in ("echo", "liftledger"):
         r = results[name]
         print(
