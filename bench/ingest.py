@@ -1,9 +1,10 @@
 """Ingest benchmark: our feedback endpoint vs a bare JSON echo app, and batch rows/s vs a raw
 SQLAlchemy Core bulk insert.
 
-Both servers are gunicorn with 2 gthread workers (4 threads) on loopback, fresh SQLite database, the same
-embedded Redis; N concurrent clients send real feedback (../shared/data), each request a new
-client_id. Prints req/s, the ratio, p50/p99 latency; then batch rows/s and the ratio.
+Both servers are gunicorn with 2 gthread workers (4 threads) on loopback, fresh SQLite
+database, the same embedded Redis; N concurrent clients send real feedback
+(../shared/data), each request a new client_id. Prints req/s, the ratio, p50/p99 latency;
+then batch rows/s and the ratio.
 Targets (issue 2): ratio >= 0.5 and p99 < 100 ms at 50 clients; batch ratio >= 0.3.
 
     python bench/ingest.py [--clients 50] [--seconds 15] [--batches 10]
@@ -150,7 +151,8 @@ def report(results: dict, args) -> None:
     ratio = ours["req_per_s"] / echo["req_per_s"]
     batch_ratio = results["batch_rows_per_s"] / results["core_rows_per_s"]
     print(
-        f"clients={args.clients} seconds={args.seconds} (gunicorn, 2 gthread workers x 4 threads, loopback)"
+        f"clients={args.clients} seconds={args.seconds} "
+        "(gunicorn, 2 gthread workers x 4 threads, loopback)"
     )
     for name in ("echo", "liftledger"):
         r = results[name]
