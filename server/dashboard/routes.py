@@ -48,6 +48,12 @@ def round_page(round_id: int):
     return render_template("dashboard/round.html", page_config=page_config(), round_id=round_id)
 
 
+@bp.get("/admin/rounds")
+def admin_rounds():
+    """Admins: start a training round and watch every round's live progress."""
+    return render_template("dashboard/admin_rounds.html", page_config=page_config())
+
+
 @lru_cache(maxsize=1)
 def claim_function(path: Path = CLAIMS_ARTIFACT) -> dict | None:
     """The ABI fragment of ``claimWithVoucher`` and its 4-byte selector, or None without it."""

@@ -89,9 +89,10 @@ def seeding_app(live: LiveServer, redis_url: str):
 @pytest.fixture(scope="module")
 def browser():
     """Debian's Chromium driven by Playwright (no downloaded browser)."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
+    from playwright import sync_api
+
+    if not Path(CHROMIUM).exists():  # a missing browser is a failure, never a skip
+        pytest.fail(f"no Chromium at {CHROMIUM}: apt-get install chromium")
     with sync_api.sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         yield chromium
