@@ -4,7 +4,7 @@
  */
 
 import { api, get, session } from './api.js';
-import { $, renderHeader, say, wireSignIn } from './common.js';
+import { $, renderHeader, say, wireSignIn, showSignedIn } from './common.js';
 
 const POLL_MS = 2000;
 
@@ -64,10 +64,7 @@ async function startRound(event) {
 }
 
 async function show() {
-  const signedIn = Boolean(session());
-  $('#signed-out').hidden = signedIn;
-  $('#signed-in').hidden = !signedIn;
-  if (!signedIn) return;
+  if (!showSignedIn()) return;
   await refreshRounds();
 }
 

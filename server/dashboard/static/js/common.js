@@ -103,3 +103,11 @@ export function wireSignIn(button, status, onDone) {
     }
   };
 }
+
+/** Shows the page's signed-in or signed-out section; true when a wallet is signed in. */
+export function showSignedIn() {
+  const signedIn = Boolean(session());
+  document.querySelector('#signed-out').hidden = signedIn;
+  document.querySelector('#signed-in').hidden = !signedIn;
+  return signedIn;
+}

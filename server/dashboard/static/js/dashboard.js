@@ -6,7 +6,7 @@
 import { get, session } from './api.js';
 import { liftPerRound, formatLift } from './charts.js';
 import { claim, redeem } from './claim.js';
-import { $, formatDate, renderHeader, say, showAmount, wireSignIn } from './common.js';
+import { $, formatDate, renderHeader, say, showAmount, wireSignIn, showSignedIn } from './common.js';
 import { linkExtension } from './link.js';
 
 function cell(row, text, className) {
@@ -86,10 +86,7 @@ async function redeemRow(button, issued) {
 /** Loads and renders everything the signed-in expert sees. */
 async function load() {
   renderHeader();
-  const signedIn = !!session();
-  $('#signed-out').hidden = signedIn;
-  $('#signed-in').hidden = !signedIn;
-  if (!signedIn) return;
+  if (!showSignedIn()) return;
   const [earnings, claims] = await Promise.all([
     get('/api/v1/me/earnings').catch(() => null),
     get('/api/v1/claims').catch(() => null),

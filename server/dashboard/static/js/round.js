@@ -5,7 +5,7 @@
 
 import { get, session } from './api.js';
 import { distribution, formatLift, percentile } from './charts.js';
-import { $, formatDate, renderHeader, say, showAmount, wireSignIn } from './common.js';
+import { $, formatDate, renderHeader, say, showAmount, wireSignIn, showSignedIn } from './common.js';
 
 const roundId = Number(document.body.dataset.round);
 
@@ -82,10 +82,7 @@ function renderContributions(items) {
 
 async function load() {
   renderHeader();
-  const signedIn = !!session();
-  $('#signed-out').hidden = signedIn;
-  $('#signed-in').hidden = !signedIn;
-  if (!signedIn) return;
+  if (!showSignedIn()) return;
   const safe = (p) => p.catch(() => null);
   const [round, earnings, dist, contributions] = await Promise.all([
     safe(get(`/api/v1/rounds/${roundId}`)),
