@@ -97,9 +97,11 @@ def _register_blueprints(app: Flask) -> None:
     from server.datasets.routes import blp as datasets_blp
     from server.feedback.routes import blp as feedback_blp
     from server.health import blp as health_blp
+    from server.openapi import register_converters
     from server.rewards.routes import blp as rewards_blp
     from server.rounds.routes import blp as rounds_blp
 
+    register_converters(app, api)
     for blueprint in (
         auth_blp,
         me_blp,
@@ -113,7 +115,12 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(labs_pages_bp)
     api.spec.components.security_scheme(
-        "bearer", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT or device token"}
+        "bearer",
+        {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "access JWT, device token (lld_dev_...) or lab key (lld_lab_...)",
+        },
     )
 
 

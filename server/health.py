@@ -2,9 +2,9 @@
 
 import redis
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from server.extensions import db, redis_store
+from server.openapi import Blueprint
 
 blp = Blueprint("health", __name__, url_prefix="/api/v1/health", description="Health")
 

@@ -1,6 +1,7 @@
 """Who is calling: parse the bearer token once per request, then check it where required."""
 
 from collections.abc import Callable
+from copy import deepcopy
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import wraps
@@ -97,7 +98,8 @@ def current_principal(*scopes: str, kinds: tuple[str, ...] = ("access", "device"
     if principal is None:
         raise g.get("auth_error") or Unauthorized("Sign in first: send `Authorization: Bearer`.")
     if principal.kind not in kinds:
-        raise Forbidden(f"A {principal.kind} token cannot be used for this endpoint.")
+        article = "An" if principal.kind[0] in "aeiou" else "A"
+        raise Forbidden(f"{article} {principal.kind} token cannot be used for this endpoint.")
     missing = [s for s in scopes if s not in principal.scopes]
     if missing:
         raise Forbidden(f"This token lacks the scope(s): {', '.join(missing)}.")
@@ -113,6 +115,9 @@ def auth_required(*scopes: str, kinds: tuple[str, ...] = ("access", "device")) -
             current_principal(*scopes, kinds=kinds)
             return view(*args, **kwargs)
 
+        # Document the requirement on the OpenAPI operation, as flask-smorest's `doc` does.
+        wrapper._apidoc = deepcopy(getattr(view, "_apidoc", {}))
+        wrapper._apidoc.setdefault("manual_doc", {})["security"] = [{"bearer": []}]
         return wrapper
 
     return decorator

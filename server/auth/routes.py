@@ -2,11 +2,11 @@
 
 from flask import current_app, g
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from server.auth import schemas, services
 from server.auth.identity import auth_required
 from server.extensions import limiter
+from server.openapi import Blueprint
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Sign-in and tokens")
 me_blp = Blueprint("me", __name__, url_prefix="/api/v1/me", description="The caller's profile")
@@ -73,7 +73,7 @@ class Devices(MethodView):
         return services.list_devices(g.principal.user_id)
 
 
-@blp.route("/devices/<int:device_id>", methods=["DELETE"])
+@blp.route("/devices/<id:device_id>", methods=["DELETE"])
 @auth_required("devices:manage", kinds=("access",))
 @blp.response(204)
 def revoke_device(device_id: int):

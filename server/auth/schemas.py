@@ -41,7 +41,8 @@ class TokenResponse(ma.Schema):
 class RefreshRequest(ma.Schema):
     """A refresh token to rotate or revoke."""
 
-    refresh_token = ma.fields.String(required=True, validate=validate.Length(min=1, max=200))
+    # Long enough that any token sent by mistake (an access JWT) gets 401, not a length error.
+    refresh_token = ma.fields.String(required=True, validate=validate.Length(min=1, max=4096))
 
 
 class DeviceRequest(ma.Schema):

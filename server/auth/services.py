@@ -21,8 +21,6 @@ from server.errors import NotFound, Unauthorized, Unprocessable
 from server.extensions import db
 from server.models_base import utcnow
 
-MESSAGE_TTL = timedelta(minutes=10)
-
 
 def request_nonce(address: str) -> dict:
     """Issue a nonce for the address and the full EIP-4361 message for the wallet to sign."""
@@ -30,8 +28,10 @@ def request_nonce(address: str) -> dict:
         raise Unprocessable("Not an Ethereum address.", {"address": ["not a 20-byte hex address"]})
     address = to_checksum_address(address)
     cfg = current_app.config
-    nonce = issue_nonce(address, int(cfg["SIWE_NONCE_TTL"]))
+    ttl = int(cfg["SIWE_NONCE_TTL"])  # the message expires with its nonce
+    nonce = issue_nonce(address, ttl)
     now = utcnow().replace(microsecond=0)
+    expires_at = now + timedelta(seconds=ttl)
     message = siwe.build_message(
         domain=cfg["SIWE_DOMAIN"],
         address=address,
@@ -40,9 +40,9 @@ def request_nonce(address: str) -> dict:
         nonce=nonce,
         issued_at=now,
         statement=cfg["SIWE_STATEMENT"],
-        expiration_time=now + MESSAGE_TTL,
+        expiration_time=expires_at,
     )
-    return {"nonce": nonce, "message": message.to_text(), "expires_at": now + MESSAGE_TTL}
+    return {"nonce": nonce, "message": message.to_text(), "expires_at": expires_at}
 
 
 def _get_or_create_user(address: str) -> User:

@@ -42,7 +42,7 @@ def dashboard():
     return render_template("dashboard/dashboard.html", page_config=page_config())
 
 
-@bp.get("/dashboard/rounds/<int:round_id>")
+@bp.get("/dashboard/rounds/<id:round_id>")
 def round_page(round_id: int):
     """One round: the expert's contributions with their lift, and where they stand."""
     return render_template("dashboard/round.html", page_config=page_config(), round_id=round_id)

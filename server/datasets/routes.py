@@ -2,11 +2,11 @@
 
 from flask import Response, current_app, g, stream_with_context
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from server.auth.identity import auth_required
 from server.datasets import export, royalties, schemas, services, snapshots
 from server.extensions import limiter
+from server.openapi import Blueprint
 
 blp = Blueprint("datasets", __name__, url_prefix="/api/v1", description="Datasets for labs")
 LAB = ("lab",)
@@ -41,7 +41,7 @@ class Datasets(MethodView):
         return services.list_datasets()
 
 
-@blp.route("/datasets/<int:dataset_id>")
+@blp.route("/datasets/<id:dataset_id>")
 @auth_required("datasets:read", kinds=LAB)
 @limiter.limit(_lab_limit)
 @blp.response(200, schemas.DatasetOut)
@@ -50,7 +50,7 @@ def get_dataset(dataset_id: int):
     return services.get_dataset(dataset_id)
 
 
-@blp.route("/datasets/<int:dataset_id>/card")
+@blp.route("/datasets/<id:dataset_id>/card")
 @auth_required("datasets:read", kinds=LAB)
 @limiter.limit(_lab_limit)
 @blp.response(200, content_type="text/markdown")
@@ -60,7 +60,7 @@ def card(dataset_id: int):
     return Response(text, mimetype="text/markdown")
 
 
-@blp.route("/datasets/<int:dataset_id>/download")
+@blp.route("/datasets/<id:dataset_id>/download")
 @auth_required("datasets:read", kinds=LAB)
 @limiter.limit(_lab_limit)
 @blp.arguments(schemas.DownloadQuery, location="query")
@@ -79,7 +79,7 @@ def download(query: dict, dataset_id: int):
     return Response(body, mimetype=export.FORMATS[fmt], headers=headers)
 
 
-@blp.route("/datasets/<int:dataset_id>/proofs/<item_hash>")
+@blp.route("/datasets/<id:dataset_id>/proofs/<item_hash>")
 @auth_required(kinds=ANYONE)
 @blp.response(200, schemas.DatasetProofOut)
 def proof(dataset_id: int, item_hash: str):
@@ -87,7 +87,7 @@ def proof(dataset_id: int, item_hash: str):
     return services.proof(dataset_id, item_hash)
 
 
-@blp.route("/datasets/<int:dataset_id>/mine")
+@blp.route("/datasets/<id:dataset_id>/mine")
 @auth_required("me:read")
 @blp.response(200, schemas.MyItem(many=True))
 def mine(dataset_id: int):

@@ -4,6 +4,7 @@ import marshmallow as ma
 from marshmallow import ValidationError, validate, validates_schema
 
 from server.feedback.models import KINDS, SITES, TAGS
+from server.openapi import Id
 from server.rewards.schemas import AmountField
 
 TRAINABLE_LICENCES = ("cc-by-4.0", "research-only")
@@ -40,7 +41,7 @@ class Filters(ma.Schema):
     min_margin = ma.fields.Float(validate=validate.Range(min=0, max=10))
     min_reliability = ma.fields.Float(validate=validate.Range(min=0, max=1))
     exclude_clusters = ma.fields.List(
-        ma.fields.Integer(strict=True, validate=validate.Range(min=1)),
+        Id(strict=True),
         validate=validate.Length(max=10_000),
     )
 

@@ -2,11 +2,12 @@
 
 from flask import current_app, g, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from server.auth.identity import auth_required
+from server.errors import Unprocessable
 from server.extensions import db, limiter
 from server.feedback import schemas, services
+from server.openapi import MAX_ID, Blueprint
 
 blp = Blueprint("feedback", __name__, url_prefix="/api/v1/feedback", description="Feedback")
 
@@ -36,6 +37,8 @@ class FeedbackCollection(MethodView):
     @blp.paginate()
     def get(self, filters: dict, pagination_parameters):
         """List your own feedback, newest first (history of replaced items on request)."""
+        if pagination_parameters.page * pagination_parameters.page_size > MAX_ID:
+            raise Unprocessable("Page out of range.", errors={"page": ["Out of range."]})
         query = services.list_own(g.principal.user_id, filters)
         page = db.paginate(
             query,
@@ -57,7 +60,7 @@ def batch(body: dict):
     return {"results": services.submit_batch(g.principal.user_id, body["items"])}
 
 
-@blp.route("/<int:feedback_id>")
+@blp.route("/<id:feedback_id>")
 class FeedbackItem(MethodView):
     """One of the caller's feedback rows."""
 

@@ -2,15 +2,15 @@
 
 from flask import g
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from server.auth.identity import auth_required
+from server.openapi import Blueprint
 from server.rewards import schemas, services
 
 blp = Blueprint("rewards", __name__, url_prefix="/api/v1", description="Rewards and claims")
 
 
-@blp.route("/rounds/<int:round_id>/proofs/<address>")
+@blp.route("/rounds/<id:round_id>/proofs/<address>")
 @blp.response(200, schemas.ProofOut)
 def round_proof(round_id: int, address: str):
     """An address's cumulative amount in a round's Merkle tree, with its proof (public)."""
@@ -42,7 +42,7 @@ class ClaimCollection(MethodView):
         return services.list_claims(g.principal.user_id)
 
 
-@blp.route("/claims/<int:claim_id>/paid", methods=["POST"])
+@blp.route("/claims/<id:claim_id>/paid", methods=["POST"])
 @auth_required("rewards", kinds=("access",))
 @blp.arguments(schemas.PaidIn)
 @blp.response(200, schemas.ClaimOut)

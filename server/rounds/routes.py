@@ -2,9 +2,9 @@
 
 from flask import g
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from server.auth.identity import auth_required
+from server.openapi import Blueprint
 from server.rounds import contributions, schemas, scoring, services
 
 blp = Blueprint("rounds", __name__, url_prefix="/api/v1", description="Training rounds")
@@ -19,7 +19,7 @@ def start_round(options: dict):
     return services.create_round(options, g.principal.user_id)
 
 
-@blp.route("/admin/rounds/<int:round_id>/rerun", methods=["POST"])
+@blp.route("/admin/rounds/<id:round_id>/rerun", methods=["POST"])
 @auth_required("admin", kinds=("access",))
 @blp.response(202, schemas.RoundSchema)
 def rerun_round(round_id: int):
@@ -37,7 +37,7 @@ class Rounds(MethodView):
         return services.list_rounds()
 
 
-@blp.route("/rounds/<int:round_id>")
+@blp.route("/rounds/<id:round_id>")
 class Round(MethodView):
     """One round."""
 
@@ -47,7 +47,7 @@ class Round(MethodView):
         return services.get_round(round_id)
 
 
-@blp.route("/rounds/<int:round_id>/lift-distribution")
+@blp.route("/rounds/<id:round_id>/lift-distribution")
 class Distribution(MethodView):
     """How a round's lift was spread over authors."""
 

@@ -3,6 +3,8 @@
 import marshmallow as ma
 from marshmallow import validate
 
+from server.openapi import Id
+
 
 class RoundRequest(ma.Schema):
     """Options of a new round (the rest of reward_model.train.TrainConfig keeps its defaults)."""
@@ -61,7 +63,7 @@ class ScoreResponse(ma.Schema):
 class ContributionQuery(ma.Schema):
     """Which round's contributions."""
 
-    round_id = ma.fields.Integer()
+    round_id = Id()
 
 
 class ContributionSchema(ma.Schema):

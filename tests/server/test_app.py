@@ -52,3 +52,37 @@ def test_health(client):
 def test_worker_burst_runs_and_exits(runner):
     result = runner.invoke(args=["worker", "--burst"])
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/feedback/0",
+        "/api/v1/feedback/2147483648",  # past a 32-bit INTEGER id column
+        "/api/v1/feedback/99999999999999999999999",
+        "/api/v1/rounds/-1",
+    ],
+)
+def test_ids_out_of_range_are_404_not_database_errors(client, make_user, path):
+    res = client.get(path, headers=make_user()["headers"])
+    assert res.status_code == 404 and res.get_json()["code"] == 404
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/feedback?page=9999999999999&page_size=100",
+        "/api/v1/me/contributions?round_id=2147483648",
+    ],
+)
+def test_numbers_out_of_range_in_queries_are_422(client, make_user, path):
+    res = client.get(path, headers=make_user()["headers"])
+    assert res.status_code == 422 and res.get_json()["code"] == 422
+
+
+def test_openapi_document_says_which_operations_need_a_token(client):
+    paths = client.get("/api/openapi.json").get_json()["paths"]
+    assert paths["/api/v1/feedback"]["post"]["security"] == [{"bearer": []}]
+    assert "security" not in paths["/api/v1/health"]["get"]
+    header = paths["/api/v1/feedback"]["get"]["responses"]["200"]["headers"]["X-Pagination"]
+    assert "application/json" in header["content"]  # a JSON object, not the `simple` style
