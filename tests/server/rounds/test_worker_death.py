@@ -1,5 +1,5 @@
 """A worker killed mid-round leaves the round failed, with nothing half written; the rerun
-finishes it once."""
+finishes it once, credits each author once and the ledger still verifies."""
 
 import os
 import shutil
@@ -11,7 +11,8 @@ import time
 import pytest
 
 from server.extensions import db
-from server.rounds.models import PreferenceValue
+from server.rewards.models import LedgerEntry
+from server.rounds.models import PreferenceValue, TrainingRound
 from tests.factories import sign_in
 from tests.live import ROOT
 
@@ -49,12 +50,12 @@ def _wait_for_training(client, round_id: int, timeout: float = 120) -> dict:
 
 @pytest.mark.slow
 def test_killed_worker_fails_the_round_and_rerun_is_safe(app, client, runner):
-    seeded = runner.invoke(args=["demo", "seed", "--contributors", "3", "--hh", "60", "--qa", "0"])
+    seeded = runner.invoke(args=["demo", "seed", "--contributors", "4", "--hh", "60", "--qa", "12"])
     assert seeded.exit_code == 0, seeded.output
     admin = sign_in(client)
     runner.invoke(args=["users", "set-role", admin["address"], "admin"])
     admin = sign_in(client, admin["account"])
-    options = {"backbone": "tiny", "epochs": 3, "batch_size": 2, "calibration_groups": 0}
+    options = {"backbone": "tiny", "seed": 3, "epochs": 3, "batch_size": 2, "calibration_groups": 0}
     round_id = client.post(
         "/api/v1/admin/rounds", json=options, headers=admin["headers"]
     ).get_json()["id"]
@@ -95,3 +96,32 @@ def test_killed_worker_fails_the_round_and_rerun_is_safe(app, client, runner):
         )
     again = client.post(f"/api/v1/admin/rounds/{round_id}/rerun", headers=admin["headers"])
     assert again.status_code == 409
+    credits = _round_credits(app, round_id)
+    assert credits and sum(credits.values()) == app.config["REWARD_POOL_PER_ROUND"]
+    assert runner.invoke(args=["ledger", "verify"]).exit_code == 0
+
+    # A worker that dies after the ledger committed but before the round was marked finished
+    # leaves it failed; its rerun trains again and credits nobody a second time.
+    with app.app_context():
+        db.session.get(TrainingRound, round_id).status = "failed"
+        db.session.commit()
+    rerun = client.post(f"/api/v1/admin/rounds/{round_id}/rerun", headers=admin["headers"])
+    assert rerun.status_code == 202
+    assert runner.invoke(args=["worker", "--burst", "--no-fork"]).exit_code == 0
+    assert client.get(f"/api/v1/rounds/{round_id}").get_json()["status"] == "finished"
+    assert _round_credits(app, round_id) == credits  # one credit per author, amounts unchanged
+    verified = runner.invoke(args=["ledger", "verify"])
+    assert verified.exit_code == 0, verified.output
+
+
+def _round_credits(app, round_id: int) -> dict[int, int]:
+    """user id -> amount of the round's credit entries; fails on a second entry for a user."""
+    with app.app_context():
+        rows = db.session.execute(
+            db.select(LedgerEntry.user_id, LedgerEntry.amount).where(
+                LedgerEntry.round_id == round_id, LedgerEntry.kind == "credit"
+            )
+        ).all()
+    credits = dict(rows)
+    assert len(credits) == len(rows), rows  # nobody credited twice
+    return credits
