@@ -52,3 +52,20 @@ def test_cli_dev_signer_refused_in_production(app, runner, dev_instance, monkeyp
     monkeypatch.setitem(app.config, "ENV_NAME", "production")
     result = runner.invoke(args=["ledger", "dev-signer"])
     assert result.exit_code != 0 and "SIGNER_KEY_FILE" in result.output
+
+
+def test_new_signer_writes_a_keystore_the_service_loads(runner, tmp_path):
+    def new_signer(path, password):
+        args = ["ledger", "new-signer", str(path)]
+        return runner.invoke(args=args, env={"SIGNER_KEY_PASSWORD": password})
+
+    path, password = tmp_path / "signer.json", "a long enough password"
+    made = new_signer(path, password)
+    assert made.exit_code == 0, made.output
+    assert load_signer(path, password).address == made.output.split()[2]
+    before = path.read_bytes()
+    again = new_signer(path, password)
+    assert again.exit_code != 0 and "never overwritten" in again.output
+    assert path.read_bytes() == before
+    short = new_signer(tmp_path / "short.json", "short")
+    assert short.exit_code != 0 and not (tmp_path / "short.json").exists()
