@@ -27,8 +27,7 @@ from server.auth.models import DeviceToken, RefreshToken, User
 from server.datasets.models import Dataset, Download
 from server.extensions import db
 from server.feedback.models import Feedback
-from tests.factories import SIWE_DOMAIN, SIWE_URI, sign, sign_in
-from tests.server.auth.test_routes import _nonce, _verify
+from tests.factories import SIWE_DOMAIN, SIWE_URI, request_nonce, sign, sign_in, verify
 from tests.server.datasets.conftest import issue_key, snapshot
 
 # --- helpers -------------------------------------------------------------------------------
@@ -95,25 +94,25 @@ def _custom_message(nonce: str, address: str, **changes) -> str:
 
 def test_replayed_nonce_is_refused(app, client):
     account = Account.create()
-    _, message = _nonce(client, account.address)
+    _, message = request_nonce(client, account.address)
     signature = sign(account, message)
-    assert _verify(client, message, signature).status_code == 200
-    refused(_verify(client, message, signature), 401, "nonce", "already used")
+    assert verify(client, message, signature).status_code == 200
+    refused(verify(client, message, signature), 401, "nonce", "already used")
     assert count(app, User) == 1
 
 
 def test_nonce_issued_for_another_address_is_refused(app, client):
     victim, attacker = Account.create(), Account.create()
-    nonce, _ = _nonce(client, victim.address)
+    nonce, _ = request_nonce(client, victim.address)
     message = _custom_message(nonce, attacker.address)
-    refused(_verify(client, message, sign(attacker, message)), 401, "nonce", "another address")
+    refused(verify(client, message, sign(attacker, message)), 401, "nonce", "another address")
     assert count(app, User) == 0
 
 
 def test_nonce_never_issued_is_refused(app, client):
     account = Account.create()
     message = _custom_message("abcdef1234567890", account.address)
-    refused(_verify(client, message, sign(account, message)), 401, "nonce", "not issued by us")
+    refused(verify(client, message, sign(account, message)), 401, "nonce", "not issued by us")
     assert count(app, User) == 0
 
 
@@ -147,9 +146,9 @@ def test_nonce_never_issued_is_refused(app, client):
 )
 def test_message_for_another_site_chain_or_time_is_refused(app, client, changes, field):
     account = Account.create()
-    nonce, _ = _nonce(client, account.address)
+    nonce, _ = request_nonce(client, account.address)
     message = _custom_message(nonce, account.address, **changes)
-    refused(_verify(client, message, sign(account, message)), 401, field, "message rejected")
+    refused(verify(client, message, sign(account, message)), 401, field, "message rejected")
     assert count(app, User) == 0
 
 
@@ -174,16 +173,16 @@ def _high_s(signature: str) -> str:
 )
 def test_forged_signature_is_refused(app, client, forge):
     account = Account.create()
-    _, message = _nonce(client, account.address)
-    refused(_verify(client, message, forge(account, message)), 401, "signature")
+    _, message = request_nonce(client, account.address)
+    refused(verify(client, message, forge(account, message)), 401, "signature")
     assert count(app, User) == 0
 
 
 def test_lowercase_address_in_message_is_refused(app, client):
     account = Account.create()
-    _, message = _nonce(client, account.address)
+    _, message = request_nonce(client, account.address)
     tampered = message.replace(account.address, account.address.lower())
-    refused(_verify(client, tampered, sign(account, tampered)), 401, "address", "EIP-55")
+    refused(verify(client, tampered, sign(account, tampered)), 401, "address", "EIP-55")
     assert count(app, User) == 0
 
 

@@ -10,18 +10,7 @@ from eth_account.messages import encode_defunct
 from server.auth import siwe
 from server.auth.nonces import PREFIX
 from server.extensions import redis_store
-from tests.factories import SIWE_DOMAIN, SIWE_URI, sign_in
-
-
-def _nonce(client, address: str) -> tuple[str, str]:
-    """Ask for a nonce; return it and the message."""
-    body = client.post("/api/v1/auth/nonce", json={"address": address}).get_json()
-    return body["nonce"], body["message"]
-
-
-def _verify(client, message: str, signature: str):
-    """POST the signed message."""
-    return client.post("/api/v1/auth/verify", json={"message": message, "signature": signature})
+from tests.factories import SIWE_DOMAIN, SIWE_URI, request_nonce, sign_in, verify
 
 
 def test_sign_in_issues_tokens_for_the_signer(client):
@@ -35,7 +24,7 @@ def test_sign_in_issues_tokens_for_the_signer(client):
 
 def test_nonce_message_is_valid_eip4361(client):
     account = Account.create()
-    nonce, message = _nonce(client, account.address.lower())
+    nonce, message = request_nonce(client, account.address.lower())
     parsed = siwe.parse_message(message)
     assert parsed.address == account.address  # checksummed
     assert (parsed.domain, parsed.uri, parsed.chain_id, parsed.nonce) == (
@@ -66,10 +55,10 @@ def test_nonce_rejects_bad_addresses(client, address):
 
 def test_hex_encoded_personal_sign_payload_is_accepted(client):
     account = Account.create()
-    _, message = _nonce(client, account.address)
+    _, message = request_nonce(client, account.address)
     hex_message = "0x" + message.encode().hex()
     signature = account.sign_message(encode_defunct(hexstr=hex_message)).signature.to_0x_hex()
-    res = _verify(client, hex_message, signature)
+    res = verify(client, hex_message, signature)
     assert res.status_code == 200, res.get_json()
     assert res.get_json()["address"] == account.address
 
