@@ -472,17 +472,13 @@ def run_scenario(name: str, workdir: Path, pool: list[dict], args) -> dict:
     server, tally, info, done, threads = None, Tally(), {}, threading.Event(), []
     window_times: dict[str, float] = {}  # when the process died and when it was replaced
     try:
-        server = LiveServer(workdir / "server", redis_url=redis_proc.url, workers=args.workers)
+        server = LiveServer(
+            workdir / "server",
+            redis_url=redis_proc.url,
+            workers=args.workers,
+            database_url=args.database_url,
+        )
         database_url = server.env["DATABASE_URL"]
-        if args.database_url:
-            database_url = server.env["DATABASE_URL"] = args.database_url
-            subprocess.run(
-                [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
-                cwd=ROOT,
-                env=server.env,
-                check=True,
-                capture_output=True,
-            )
         server.start()
         tokens = addresses(server.url, device_tokens(server, args.clients))
         print(f"[{name}] {args.clients} clients for {args.seconds:g} s ...", file=sys.stderr)

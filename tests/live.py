@@ -33,8 +33,10 @@ class LiveServer:
         redis_url: str | None = None,
         workers: int = 1,
         app: str = "wsgi:app",
+        database_url: str | None = None,
     ) -> None:
-        """Prepare (but do not start) a server whose files live under workdir."""
+        """Prepare (but do not start) a server whose files live under workdir, on its own
+        SQLite database unless given one (migrated here either way)."""
         workdir.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -44,7 +46,7 @@ class LiveServer:
         self.env = {
             **os.environ,
             "LIFTLEDGER_ENV": "development",
-            "DATABASE_URL": f"sqlite:///{workdir / 'live.db'}",
+            "DATABASE_URL": database_url or f"sqlite:///{workdir / 'live.db'}",
             "INSTANCE_PATH": str(workdir / "instance"),
             "REDIS_URL": redis_url or "",
             "SIWE_DOMAIN": f"127.0.0.1:{self.port}",
