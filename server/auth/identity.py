@@ -103,6 +103,10 @@ def current_principal(*scopes: str, kinds: tuple[str, ...] = ("access", "device"
     missing = [s for s in scopes if s not in principal.scopes]
     if missing:
         raise Forbidden(f"This token lacks the scope(s): {', '.join(missing)}.")
+    if "admin" in scopes:  # the token's role may be stale: a demotion counts at once
+        role = db.session.scalar(db.select(User.role).where(User.id == principal.user_id))
+        if role != "admin":
+            raise Forbidden("This account is no longer an admin.")
     return principal
 
 

@@ -27,6 +27,7 @@ from server.auth.models import DeviceToken, RefreshToken, User
 from server.datasets.models import Dataset, Download
 from server.extensions import db
 from server.feedback.models import Feedback
+from server.rounds.models import TrainingRound
 from tests.factories import SIWE_DOMAIN, SIWE_URI, request_nonce, sign, sign_in, verify
 from tests.server.datasets.conftest import issue_key, snapshot
 
@@ -266,6 +267,16 @@ def test_refresh_token_is_not_an_access_token(client):
     user = sign_in(client)
     res = client.get("/api/v1/me", headers=bearer(user["refresh_token"]))
     refused(res, 401, says="not accepted here")
+
+
+def test_demoted_admin_is_refused_at_once(app, client, runner):
+    user = sign_in(client)
+    runner.invoke(args=["users", "set-role", user["address"], "admin"])
+    admin = sign_in(client, user["account"])  # a token that says role=admin, for 15 minutes
+    runner.invoke(args=["users", "set-role", user["address"], "contributor"])
+    res = client.post("/api/v1/admin/rounds", json={}, headers=admin["headers"])
+    refused(res, 403, says="no longer an admin")
+    assert count(app, TrainingRound) == 0
 
 
 def test_other_tokens_are_not_refresh_tokens(app, client):
