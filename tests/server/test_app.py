@@ -1,5 +1,11 @@
 """The app shell: config, production secrets, OpenAPI, migrations matching the models, CLI."""
 
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -7,6 +13,8 @@ from alembic.migration import MigrationContext
 from server import create_app
 from server.config import DEFAULT_SECRET
 from server.extensions import db
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize(
@@ -86,3 +94,32 @@ def test_openapi_document_says_which_operations_need_a_token(client):
     assert "security" not in paths["/api/v1/health"]["get"]
     header = paths["/api/v1/feedback"]["get"]["responses"]["200"]["headers"]["X-Pagination"]
     assert "application/json" in header["content"]  # a JSON object, not the `simple` style
+
+
+def test_embedded_redis_stops_when_its_process_exits(tmp_path):
+    """A one-off process (a `flask` command, a script) must not leave redis-server behind."""
+    script = (
+        "from server import create_app; from server.config import TestingConfig;"
+        "app = create_app(TestingConfig);"
+        "assert app.test_client().get('/api/v1/health').status_code == 200;"
+        "print(app.extensions['redis_store']['embedded'].pid)"
+    )
+    env = {**os.environ, "INSTANCE_PATH": str(tmp_path), "REDIS_URL": "", "DATABASE_URL": ""}
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    pid = int(out.stdout.split()[-1])
+    deadline = time.monotonic() + 10
+    while _running(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _running(pid)
+
+
+def _running(pid: int) -> bool:
+    """Whether a process exists and is not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(") ")[-1][0] != "Z"
+    except FileNotFoundError:
+        return False
