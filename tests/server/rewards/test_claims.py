@@ -1,6 +1,5 @@
 """Claims: one voucher per claimable balance, signed by the service key, over HTTP and races."""
 
-import threading
 import time
 
 import pytest
@@ -11,7 +10,7 @@ from server.rewards import ledger
 from server.rewards.claims import create_claim
 from server.rewards.models import Claim, LedgerEntry
 from server.rewards.vouchers import Voucher, build_domain, recover_voucher_signer
-from tests.server.rewards.helpers import credit, user_id
+from tests.server.rewards.helpers import at_once, credit, user_id
 
 POOL = 1_000_000_000
 
@@ -158,27 +157,18 @@ def test_wrong_keystore_password_is_503(app, client, credited, monkeypatch):
 
 def test_fifty_concurrent_claims_yield_one_voucher(app, credited):
     """50 threads, each with its own session and connection, claim the same balance."""
-    barrier = threading.Barrier(50)
-    outcomes: list[str] = []
 
-    def claim() -> None:
+    def claim(_: int) -> str:
         with app.app_context():
-            barrier.wait()
             try:
                 create_claim(credited["user_id"], credited["address"])
-                outcomes.append("issued")
+                return "issued"
             except Conflict:
-                outcomes.append("conflict")
-            except Exception as error:  # noqa: BLE001  (reported by the assertion)
-                outcomes.append(repr(error))
+                return "conflict"
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=claim) for _ in range(50)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = [o if isinstance(o, str) else repr(o) for o in at_once(50, claim)]
     assert sorted(outcomes) == ["conflict"] * 49 + ["issued"]
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(Claim)) == 1

@@ -1,7 +1,6 @@
 """Crediting a round: the split, idempotence, the Merkle root, proofs and earnings."""
 
 import math
-import threading
 
 import pytest
 
@@ -10,7 +9,7 @@ from server.extensions import db
 from server.rewards import ledger, merkle
 from server.rewards.services import credit_round, round_root, split_pool
 from server.rounds.models import AuthorValue
-from tests.server.rewards.helpers import credit, user_id
+from tests.server.rewards.helpers import at_once, credit, user_id
 
 POOL = 1_000_000_000
 
@@ -158,21 +157,15 @@ def test_concurrent_credit_of_one_round_credits_each_author_once(app, make_user,
     users = [user_id(app, make_user()["address"]) for _ in range(4)]
     round_id = make_round()
     weights = {uid: float(i + 1) for i, uid in enumerate(users)}
-    barrier = threading.Barrier(8)
-    appended: list[int] = []
 
-    def run() -> None:
+    def run(_: int) -> int:
         with app.app_context():
-            barrier.wait()
-            appended.append(len(credit_round(round_id, weights)))
-            db.session.remove()
+            try:
+                return len(credit_round(round_id, weights))
+            finally:
+                db.session.remove()
 
-    threads = [threading.Thread(target=run) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(appended) == [0] * 7 + [4]
+    assert sorted(at_once(8, run)) == [0] * 7 + [4]
     with app.app_context():
         assert sum(ledger.totals(u)["credited"] for u in users) == POOL
         assert ledger.verify() == (4, None)

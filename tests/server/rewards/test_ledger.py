@@ -2,7 +2,6 @@
 
 import hashlib
 import json
-import threading
 
 import pytest
 from sqlalchemy.exc import DatabaseError
@@ -12,6 +11,7 @@ from server.extensions import db
 from server.rewards import ledger
 from server.rewards.models import LedgerEntry
 from server.rewards.triggers import unlocked_ledger
+from tests.server.rewards.helpers import at_once
 
 BIG = 10**27 + 7
 
@@ -132,25 +132,14 @@ def test_append_refuses_bad_entries(app, users, kind, amount):
 
 def test_concurrent_appends_keep_one_unbroken_chain(app, users):
     """Sixteen threads, each on its own connection, append 5 entries each."""
-    barrier = threading.Barrier(16)
-    errors: list[BaseException] = []
 
     def worker(index: int) -> None:
-        try:
-            with app.app_context():
-                barrier.wait()
-                for _ in range(5):
-                    ledger.in_transaction(lambda: ledger.append("credit", users[index % 3], 1))
-                db.session.remove()
-        except BaseException as error:  # noqa: BLE001  (reported below)
-            errors.append(error)
+        with app.app_context():
+            for _ in range(5):
+                ledger.in_transaction(lambda: ledger.append("credit", users[index % 3], 1))
+            db.session.remove()
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(16)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    assert at_once(16, worker) == [None] * 16  # no thread raised
     with app.app_context():
         seqs = db.session.scalars(db.select(LedgerEntry.seq).order_by(LedgerEntry.seq)).all()
         assert seqs == list(range(1, 81))
