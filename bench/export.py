@@ -21,7 +21,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT.parent / "shared" / "data" / "hh-rlhf-harmless.jsonl.gz"
 CHUNK = 20_000
 
 
@@ -38,10 +37,10 @@ def _app(workdir: Path):
 
 def _pairs() -> list[tuple[str, str, str]]:
     """(prompt, chosen, rejected) of the real HH pairs."""
-    from reward_model.sources import load_hh
+    from reward_model.sources import HH_PATH, load_hh
 
     out = []
-    for record in load_hh(DATA):
+    for record in load_hh(HH_PATH):
         a, b = record["answer"], record["other_answer"]["text"]
         out.append((record["prompt"], *((a, b) if record["choice"] == "a" else (b, a))))
     return out

@@ -25,16 +25,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.core_insert import core_insert_rows_per_s  # noqa: E402
-from reward_model.sources import load_hh, load_qa_feedback  # noqa: E402
+from reward_model.sources import HH_PATH, QA_PATH, load_hh, load_qa_feedback  # noqa: E402
 from tests.live import LiveServer  # noqa: E402
 
-DATA = ROOT.parent / "shared" / "data"
 
 
 def records(limit: int) -> list[dict]:
     """Real feedback records to send (pairwise HH and qa-feedback ratings/corrections)."""
-    found = load_qa_feedback(DATA / "qa-feedback-dev.json.gz", limit=limit // 4)
-    found += load_hh(DATA / "hh-rlhf-harmless.jsonl.gz", limit=limit)
+    found = load_qa_feedback(QA_PATH, limit=limit // 4)
+    found += load_hh(HH_PATH, limit=limit)
     return found
 
 

@@ -32,12 +32,17 @@ from scipy.stats import rankdata  # noqa: E402
 
 from reward_model.data import build_pairs  # noqa: E402
 from reward_model.head import accuracy, fit_head, mean_loss, pair_losses  # noqa: E402
-from reward_model.sources import load_hh, load_qa_feedback, records_to_rows  # noqa: E402
+from reward_model.sources import (  # noqa: E402
+    HH_PATH,
+    QA_PATH,
+    load_hh,
+    load_qa_feedback,
+    records_to_rows,
+)
 from reward_model.valuation import InfluenceLift, value_round  # noqa: E402
 from reward_model.valuation.leave_group_out import spearman  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT.parent / "shared" / "data"
 OUT = ROOT / "bench" / "out"
 L2 = 1e-2
 
@@ -59,12 +64,12 @@ def features(pairs: list, quick: bool, pooling: str = "head") -> np.ndarray:
 
 def hh_pairs(limit: int | None) -> list:
     """HH harmless pairs (one per dialogue), in file order."""
-    return build_pairs(records_to_rows(load_hh(DATA / "hh-rlhf-harmless.jsonl.gz", limit=limit)))
+    return build_pairs(records_to_rows(load_hh(HH_PATH, limit=limit)))
 
 
 def qa_corrections(limit: int | None) -> list:
     """qa-feedback correction pairs (corrected answer > original)."""
-    rows = records_to_rows(load_qa_feedback(DATA / "qa-feedback-dev.json.gz", limit=limit))
+    rows = records_to_rows(load_qa_feedback(QA_PATH, limit=limit))
     return [p for p in build_pairs(rows) if p.source == "correction"]
 
 

@@ -29,9 +29,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from reward_model.data import build_pairs, split_pairs  # noqa: E402
-from reward_model.sources import load_hh, records_to_rows  # noqa: E402
+from reward_model.sources import HH_PATH, load_hh, records_to_rows  # noqa: E402
 
-HH = ROOT.parent / "shared" / "data" / "hh-rlhf-harmless.jsonl.gz"
 FULL = {"backbone": "minilm", "n_train": 1800, "max_length": 256, "batch_size": 16}
 QUICK = {"backbone": "tiny", "n_train": 160, "max_length": 64, "batch_size": 16}
 LEARNING_RATE, SEED = 1e-4, 0
@@ -39,7 +38,7 @@ LEARNING_RATE, SEED = 1e-4, 0
 
 def hh_split(n_train: int) -> tuple[list, list]:
     """The first `n_train` HH pairs in hash order for training, the rest held out."""
-    pairs = build_pairs(records_to_rows(load_hh(HH)))
+    pairs = build_pairs(records_to_rows(load_hh(HH_PATH)))
     ordered_train, held = split_pairs(pairs, eval_fraction=1 - n_train / len(pairs))
     return ordered_train[:n_train], held
 

@@ -1,4 +1,4 @@
-"""Loaders: the public data sets in ../shared/data as feedback records, and records as rows.
+"""Loaders: the public data sets in `data/` as feedback records, and records as rows.
 
 `load_hh` and `load_qa_feedback` return dicts in the API's POST shape (docs/contracts.md),
 so `flask demo seed` can post them; `records_to_rows` turns such records into the feedback
@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
 import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -22,6 +23,11 @@ QA_TAGS = {
     "redundant": "redundant",
     "incoherent": "incoherent",
 }
+# The data sets ship with the project (data/README.md: sources, licences, citations);
+# LIFTLEDGER_DATA points elsewhere, e.g. in an image where the package is installed.
+DATA_DIR = Path(os.environ.get("LIFTLEDGER_DATA") or Path(__file__).resolve().parent.parent / "data")
+HH_PATH = DATA_DIR / "hh-rlhf-harmless.jsonl.gz"
+QA_PATH = DATA_DIR / "qa-feedback-dev.json.gz"
 _NAMESPACE = uuid.UUID("6c1f3a52-6e0e-4d8a-9a59-0d7c4b1e2f10")
 
 

@@ -1,4 +1,4 @@
-"""`flask demo seed`: real feedback from ../shared/data posted by simulated wallets.
+"""`flask demo seed`: real feedback from data/ posted by simulated wallets.
 
 Every contributor signs in through the real SIWE flow and posts through the real endpoints,
 in-process (Flask's test client) or against a running server (``--url``). Wallets and
@@ -18,10 +18,9 @@ from eth_utils import keccak
 from flask import current_app
 from flask.cli import AppGroup
 
-from reward_model.sources import load_hh, load_qa_feedback
+from reward_model.sources import DATA_DIR, load_hh, load_qa_feedback
 
 demo_cli = AppGroup("demo", help="Demo data.")
-DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 BATCH = 200
 
 
@@ -101,7 +100,7 @@ def seed_feedback(transport, records: list[dict], contributors: int, seed: str) 
 @click.option("--contributors", default=8, show_default=True, help="Simulated wallets.")
 @click.option("--hh", "hh_limit", default=400, show_default=True, help="HH-RLHF pairs to post.")
 @click.option("--qa", "qa_limit", default=200, show_default=True, help="qa-feedback questions.")
-@click.option("--data", type=click.Path(path_type=Path), default=DATA, show_default=True)
+@click.option("--data", type=click.Path(path_type=Path), default=DATA_DIR, show_default=True)
 @click.option("--url", default=None, help="Post to a running server instead of in-process.")
 @click.option("--seed", default="0", show_default=True, help="Derives wallets and client ids.")
 def seed_command(contributors, hh_limit, qa_limit, data, url, seed) -> None:

@@ -11,10 +11,10 @@ import pytest
 from server import create_app
 from server.config import TestingConfig
 from server.extensions import db, redis_store
+from reward_model.sources import QA_PATH
 from tests.factories import SIWE_DOMAIN, SIWE_URI, sign_in
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT.parent / "shared" / "data"
 
 
 @pytest.fixture(scope="session")
@@ -107,8 +107,8 @@ def runner(app):
 
 @pytest.fixture(scope="session")
 def qa_items():
-    """The real fine-grained QA feedback items from ../shared/data."""
-    with gzip.open(DATA / "qa-feedback-dev.json.gz", "rt") as fh:
+    """The real fine-grained QA feedback items from data/."""
+    with gzip.open(QA_PATH, "rt") as fh:
         return json.load(fh)
 
 

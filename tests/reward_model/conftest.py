@@ -1,20 +1,17 @@
-"""Fixtures for reward_model tests: real feedback from ../shared/data and a row factory."""
+"""Fixtures for reward_model tests: real feedback from data/ and a row factory."""
 
 from pathlib import Path
 
 import pytest
 
-from reward_model.sources import load_hh, load_qa_feedback, records_to_rows
+from reward_model.sources import HH_PATH, QA_PATH, load_hh, load_qa_feedback, records_to_rows
 
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
-HH = DATA / "hh-rlhf-harmless.jsonl.gz"
-QA = DATA / "qa-feedback-dev.json.gz"
 
 
 @pytest.fixture(scope="session")
 def qa_records():
     """The first 40 qa-feedback questions as API feedback records (all three kinds)."""
-    return load_qa_feedback(QA, limit=40)
+    return load_qa_feedback(QA_PATH, limit=40)
 
 
 @pytest.fixture(scope="session")
@@ -26,7 +23,7 @@ def qa_rows(qa_records):
 @pytest.fixture(scope="session")
 def hh_records():
     """The first 60 HH-RLHF harmless pairs as pairwise feedback records."""
-    return load_hh(HH, limit=60)
+    return load_hh(HH_PATH, limit=60)
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Loaders of ../shared/data: records in the API's POST shape, and records as rows."""
+"""Loaders of data/: records in the API's POST shape, and records as rows."""
 
 import gzip
 import json

@@ -1,11 +1,7 @@
 """Fixtures: pooled features of real HH texts from the tiny random-init BERT, and helpers."""
 
-from pathlib import Path
-
 import numpy as np
 import pytest
-
-DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data"
 
 
 @pytest.fixture(scope="session")
@@ -14,9 +10,9 @@ def hh_features():
     from reward_model.backbones import load_backbone
     from reward_model.data import build_pairs
     from reward_model.features import cached_pair_features
-    from reward_model.sources import load_hh, records_to_rows
+    from reward_model.sources import HH_PATH, load_hh, records_to_rows
 
-    rows = records_to_rows(load_hh(DATA / "hh-rlhf-harmless.jsonl.gz", limit=300))
+    rows = records_to_rows(load_hh(HH_PATH, limit=300))
     pairs = build_pairs(rows)
     model, tokenizer = load_backbone("tiny", seed=0)
     chosen, rejected = cached_pair_features(model, tokenizer, pairs, max_length=64)
