@@ -73,10 +73,10 @@ def build(workdir: Path, rows: int) -> str:
     """Migrate, add 7 authors, a lab, its key and a snapshot of ``rows`` items; the key."""
     from flask_migrate import upgrade
 
-    from server.auth.labs import create_key, create_lab
     from server.auth.models import User
     from server.datasets.models import Dataset, DatasetItem
     from server.extensions import db
+    from server.labs.services import create_key, create_lab
 
     app = _app(workdir)
     with app.app_context():

@@ -41,8 +41,8 @@ def setup_command() -> None:
 def register(app: Flask) -> None:
     """Attach every command group to the app."""
     from server.auth.cli import users_cli
-    from server.datasets.cli import labs_cli
     from server.demo import demo_cli
+    from server.labs.cli import labs_cli
     from server.rewards.cli import ledger_cli
     from server.rounds.cli import rounds_cli
 

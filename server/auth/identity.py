@@ -3,23 +3,20 @@
 from collections.abc import Callable
 from copy import deepcopy
 from dataclasses import dataclass
-from datetime import timedelta
 from functools import wraps
 
 from flask import g, request
 
-from server.auth.labs import LAB_PREFIX, authenticate_key
-from server.auth.models import DeviceToken, User
-from server.auth.tokens import decode_access_token, hash_token
+from server.auth import credentials
+from server.auth.models import User
+from server.auth.tokens import decode_access_token
 from server.errors import ApiError, Forbidden, Unauthorized
 from server.extensions import db
-from server.models_base import utcnow
 
 CONTRIBUTOR_SCOPES = frozenset(
     {"feedback:write", "feedback:read", "me:read", "me:write", "devices:manage", "rewards"}
 )
 DEVICE_SCOPES = frozenset({"feedback:write", "feedback:read", "me:read"})
-DEVICE_PREFIX = "lld_dev_"
 
 
 @dataclass(frozen=True)
@@ -37,28 +34,15 @@ class Principal:
     key_id: int | None = None
 
 
-def _principal_from_lab_key(token: str) -> Principal:
-    """Resolve a lab API key to a lab principal, or 401."""
-    key = authenticate_key(token)
-    scopes = frozenset(key.scopes.split())
-    return Principal(0, f"lab-key:{key.id}", "lab", "lab", scopes, key.lab_id, key.id)
-
-
-def _principal_from_device(token: str) -> Principal:
-    """Resolve a device token to its user, or 401."""
-    row = db.session.execute(
-        db.select(DeviceToken, User)
-        .join(User, User.id == DeviceToken.user_id)
-        .where(DeviceToken.token_hash == hash_token(token))
-    ).one_or_none()
-    if row is None or row[0].revoked_at is not None:
-        raise Unauthorized("Device token is invalid or revoked; link the extension again.")
-    device, user = row
-    now = utcnow()
-    if device.last_used_at is None or now - device.last_used_at > timedelta(minutes=5):
-        device.last_used_at = now  # throttled so ingest is not a write per request
-        db.session.commit()
-    return Principal(user.id, user.address, user.role, "device", frozenset(device.scopes.split()))
+def _principal_from_credential(token: str) -> Principal:
+    """Resolve a device token to its user, or a lab key to its lab; 401 if neither is live."""
+    credential = credentials.authenticate(token)
+    scopes = frozenset(credential.scopes.split())
+    if credential.kind == "lab":
+        key = credential
+        return Principal(0, f"lab-key:{key.id}", "lab", "lab", scopes, key.lab_id, key.id)
+    user = credential.user
+    return Principal(user.id, user.address, user.role, "device", scopes)
 
 
 def _principal_from_header(header: str) -> Principal:
@@ -67,10 +51,8 @@ def _principal_from_header(header: str) -> Principal:
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("Authorization header must be `Bearer <token>`.")
-    if token.startswith(DEVICE_PREFIX):
-        return _principal_from_device(token)
-    if token.startswith(LAB_PREFIX):
-        return _principal_from_lab_key(token)
+    if credentials.kind_of(token):
+        return _principal_from_credential(token)
     if token.startswith("lld_"):
         raise Unauthorized("This kind of token is not accepted here.")
     claims = decode_access_token(token)

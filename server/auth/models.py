@@ -1,4 +1,4 @@
-"""Accounts and their credentials: users, refresh tokens, device tokens."""
+"""Accounts and their sign-in sessions: users and refresh tokens (API tokens: credentials.py)."""
 
 from server.extensions import db
 from server.models_base import UtcDateTime, utcnow
@@ -30,19 +30,3 @@ class RefreshToken(db.Model):
     expires_at = db.Column(UtcDateTime, nullable=False)
     used_at = db.Column(UtcDateTime)
     revoked_at = db.Column(UtcDateTime)
-
-
-class DeviceToken(db.Model):
-    """A long-lived token for the browser extension, scoped to writing feedback."""
-
-    id = db.Column(db.Integer, primary_key=True)
-    user_id = db.Column(db.Integer, db.ForeignKey("user.id"), nullable=False, index=True)
-    name = db.Column(db.String(80), nullable=False)
-    token_hash = db.Column(db.String(64), unique=True, nullable=False)
-    prefix = db.Column(db.String(16), nullable=False)
-    scopes = db.Column(db.String(200), nullable=False)
-    created_at = db.Column(UtcDateTime, nullable=False, default=utcnow)
-    last_used_at = db.Column(UtcDateTime)
-    revoked_at = db.Column(UtcDateTime)
-
-    user = db.relationship(User)

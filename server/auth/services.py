@@ -5,19 +5,18 @@ from datetime import timedelta
 from eth_utils import is_address, to_checksum_address
 from flask import current_app
 
-from server.auth import siwe
-from server.auth.identity import DEVICE_PREFIX, DEVICE_SCOPES
-from server.auth.models import DeviceToken, User
+from server.auth import credentials, siwe
+from server.auth.credentials import Credential
+from server.auth.identity import DEVICE_SCOPES
+from server.auth.models import User
 from server.auth.nonces import consume_nonce, issue_nonce
 from server.auth.tokens import (
-    hash_token,
     issue_access_token,
     issue_refresh_token,
-    new_opaque_token,
     revoke_refresh_token,
     rotate_refresh_token,
 )
-from server.errors import NotFound, Unauthorized, Unprocessable
+from server.errors import Unauthorized, Unprocessable
 from server.extensions import db
 from server.models_base import utcnow
 
@@ -100,34 +99,19 @@ def logout(refresh_token: str, user_id: int) -> None:
     revoke_refresh_token(refresh_token, user_id)
 
 
-def create_device(user_id: int, name: str) -> tuple[DeviceToken, str]:
+def create_device(user_id: int, name: str) -> tuple[Credential, str]:
     """Create a device token for the extension; the token itself is returned only now."""
-    token = new_opaque_token(DEVICE_PREFIX)
-    device = DeviceToken(
-        user_id=user_id,
-        name=name,
-        token_hash=hash_token(token),
-        prefix=token[: len(DEVICE_PREFIX) + 4],
-        scopes=" ".join(sorted(DEVICE_SCOPES)),
-    )
-    db.session.add(device)
-    db.session.commit()
-    return device, token
+    return credentials.issue("device", DEVICE_SCOPES, user_id=user_id, name=name)
 
 
-def list_devices(user_id: int) -> list[DeviceToken]:
+def list_devices(user_id: int) -> list[Credential]:
     """The user's device tokens, newest first."""
-    query = db.select(DeviceToken).filter_by(user_id=user_id).order_by(DeviceToken.id.desc())
-    return list(db.session.execute(query).scalars())
+    return credentials.owned("device", user_id=user_id)
 
 
 def revoke_device(user_id: int, device_id: int) -> None:
     """Revoke one of the user's device tokens (idempotent)."""
-    device = db.session.get(DeviceToken, device_id)
-    if device is None or device.user_id != user_id:
-        raise NotFound("No such device.")
-    device.revoked_at = device.revoked_at or utcnow()
-    db.session.commit()
+    credentials.revoke("device", device_id, user_id=user_id)
 
 
 def get_user(user_id: int) -> User:

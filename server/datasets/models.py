@@ -5,6 +5,7 @@ withdrawals or preference rebuilds never change what a version contains or its M
 """
 
 from server.extensions import db
+from server.labs.models import Lab  # noqa: F401  (the "lab" table these rows reference)
 from server.models_base import UtcDateTime, utcnow
 from server.rewards.models import Amount
 
@@ -16,7 +17,7 @@ class Dataset(db.Model):
     name = db.Column(db.String(80), nullable=False)
     version = db.Column(db.Integer, nullable=False)
     lab_id = db.Column(db.Integer, db.ForeignKey("lab.id"), nullable=False, index=True)
-    key_id = db.Column(db.Integer, db.ForeignKey("lab_key.id"))
+    key_id = db.Column(db.Integer, db.ForeignKey("credential.id"))
     filters = db.Column(db.JSON, nullable=False, default=dict)
     row_count = db.Column(db.Integer, nullable=False)
     counts = db.Column(db.JSON, nullable=False, default=dict)
@@ -51,7 +52,7 @@ class Download(db.Model):
     id = db.Column(db.Integer, primary_key=True)
     dataset_id = db.Column(db.Integer, db.ForeignKey("dataset.id"), nullable=False, index=True)
     lab_id = db.Column(db.Integer, db.ForeignKey("lab.id"), nullable=False, index=True)
-    key_id = db.Column(db.Integer, db.ForeignKey("lab_key.id"), nullable=False)
+    key_id = db.Column(db.Integer, db.ForeignKey("credential.id"), nullable=False)
     format = db.Column(db.String(16), nullable=False)
     price = db.Column(Amount(), nullable=False, default=0)
     created_at = db.Column(UtcDateTime, nullable=False, default=utcnow)

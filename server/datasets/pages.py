@@ -6,9 +6,9 @@ which the page keeps in sessionStorage only.
 
 from flask import Blueprint, render_template
 
-from server.auth.labs import LAB_SCOPES
 from server.auth.models import LICENCES
 from server.feedback.models import KINDS, SITES, TAGS
+from server.labs.services import LAB_SCOPES
 
 pages_bp = Blueprint(
     "labs_pages",

@@ -23,7 +23,8 @@ from eth_account import Account
 from werkzeug.http import HTTP_STATUS_CODES
 
 from server.auth import siwe
-from server.auth.models import DeviceToken, RefreshToken, User
+from server.auth.credentials import Credential
+from server.auth.models import RefreshToken, User
 from server.datasets.models import Dataset, Download
 from server.extensions import db
 from server.feedback.models import Feedback
@@ -49,10 +50,11 @@ def refused(res, status: int, field: str | None = None, says: str | None = None)
     return body
 
 
-def count(app, model) -> int:
-    """Rows of a table."""
+def count(app, model, **where) -> int:
+    """Rows of a table (those matching `where`, when given)."""
     with app.app_context():
-        return db.session.scalar(db.select(db.func.count()).select_from(model))
+        query = db.select(db.func.count()).select_from(model).filter_by(**where)
+        return db.session.scalar(query)
 
 
 def bearer(token: str) -> dict:
@@ -353,7 +355,7 @@ def test_lab_key_is_refused_on_contributor_endpoints(
     refused(res, 403, says="lab token cannot be used")
     stored = client.get(f"/api/v1/feedback/{fid}", headers=owner["headers"]).get_json()
     assert (stored["rating"], stored["withdrawn_at"]) == (-1, None)
-    assert (count(app, Feedback), count(app, DeviceToken)) == (1, 0)
+    assert (count(app, Feedback), count(app, Credential, kind="device")) == (1, 0)
 
 
 @pytest.mark.parametrize(
@@ -371,7 +373,7 @@ def test_device_token_is_refused_where_a_wallet_sign_in_is_required(
     user = sign_in(client)
     res = getattr(client, method)(path, json=body, headers=device_headers(client, user))
     refused(res, 403, says="device token cannot be used")
-    assert count(app, DeviceToken) == 1
+    assert count(app, Credential, kind="device") == 1
     me = client.get("/api/v1/me", headers=user["headers"]).get_json()
     assert me["default_licence"] == "cc-by-4.0"
 
@@ -416,5 +418,5 @@ def test_other_users_device_cannot_be_revoked(client):
     alice, bob = sign_in(client), sign_in(client)
     device = client.post("/api/v1/auth/devices", json={}, headers=alice["headers"]).get_json()
     res = client.delete(f"/api/v1/auth/devices/{device['id']}", headers=bob["headers"])
-    refused(res, 404, says="No such device")
+    refused(res, 404, says="No device")
     assert client.get("/api/v1/me", headers=bearer(device["token"])).status_code == 200

@@ -4,9 +4,10 @@ tests/server/test_attacks.py."""
 
 import pytest
 
-from server.auth.labs import Lab, LabKey
+from server.auth.credentials import Credential
 from server.auth.tokens import hash_token
 from server.extensions import db
+from server.labs.models import Lab
 
 
 def _key(headers: dict) -> str:
@@ -18,8 +19,8 @@ def test_cli_prints_the_key_once_and_stores_only_its_hash(app, runner, make_key)
     headers = make_key("Acme")
     key = _key(headers)
     with app.app_context():
-        row = db.session.execute(db.select(LabKey)).scalar_one()
-        assert row.key_hash == hash_token(key) and key not in (row.prefix, row.key_hash)
+        row = db.session.execute(db.select(Credential).filter_by(kind="lab")).scalar_one()
+        assert row.token_hash == hash_token(key) and key not in (row.prefix, row.token_hash)
         assert row.scopes == "datasets:read datasets:write"
         assert db.session.execute(db.select(Lab.name)).scalar_one() == "Acme"
     listed = runner.invoke(args=["labs", "keys", "Acme"]).output

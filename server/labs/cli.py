@@ -1,10 +1,10 @@
-"""`flask labs ...`: labs, their API keys, and snapshots from the command line."""
+"""`flask labs ...`: labs and their API keys from the command line."""
 
 import click
 from flask.cli import AppGroup
 
-from server.auth import labs
 from server.errors import ApiError
+from server.labs import services as labs
 
 labs_cli = AppGroup("labs", help="Labs (dataset customers) and their API keys.")
 

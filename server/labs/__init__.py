@@ -1,0 +1,1 @@
+"""Labs, the paying customers: their accounts, API keys, command line and page."""
