@@ -29,7 +29,6 @@ from reward_model.sources import HH_PATH, QA_PATH, load_hh, load_qa_feedback  # 
 from tests.live import LiveServer  # noqa: E402
 
 
-
 def records(limit: int) -> list[dict]:
     """Real feedback records to send (pairwise HH and qa-feedback ratings/corrections)."""
     found = load_qa_feedback(QA_PATH, limit=limit // 4)

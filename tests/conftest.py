@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from reward_model.sources import QA_PATH
 from server import create_app
 from server.config import TestingConfig
 from server.extensions import db, redis_store
-from reward_model.sources import QA_PATH
 from tests.factories import SIWE_DOMAIN, SIWE_URI, sign_in
 
 ROOT = Path(__file__).resolve().parent.parent

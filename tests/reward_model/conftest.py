@@ -1,11 +1,8 @@
 """Fixtures for reward_model tests: real feedback from data/ and a row factory."""
 
-from pathlib import Path
-
 import pytest
 
 from reward_model.sources import HH_PATH, QA_PATH, load_hh, load_qa_feedback, records_to_rows
-
 
 
 @pytest.fixture(scope="session")
