@@ -39,9 +39,19 @@ async function api(path, options = {}) {
 function row(d) {
   const tr = document.createElement('tr');
   tr.dataset.id = d.id;
-  const licences = Object.entries(d.licences).map(([k, v]) => `${k}: ${v}`).join(', ');
-  const cells = [d.id, d.name, `v${d.version}`, d.row_count, licences, d.merkle_root.slice(0, 12) + '…',
-    d.price, new Date(d.created_at).toLocaleString()];
+  const licences = Object.entries(d.licences)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(', ');
+  const cells = [
+    d.id,
+    d.name,
+    `v${d.version}`,
+    d.row_count,
+    licences,
+    d.merkle_root.slice(0, 12) + '…',
+    d.price,
+    new Date(d.created_at).toLocaleString(),
+  ];
   cells.forEach((value, i) => {
     const td = document.createElement('td');
     td.textContent = value;
@@ -105,7 +115,11 @@ function request(form) {
   for (const name of ['min_margin', 'min_reliability']) {
     if (data.get(name) !== '') filters[name] = Number(data.get(name));
   }
-  const clusters = data.get('exclude_clusters').split(',').map((s) => s.trim()).filter(Boolean);
+  const clusters = data
+    .get('exclude_clusters')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (clusters.length) filters.exclude_clusters = clusters.map(Number);
   return { name: data.get('name'), filters, price: data.get('price') || '0' };
 }
@@ -156,7 +170,7 @@ $('#forget').addEventListener('click', () => {
   start();
 });
 $('#create').addEventListener('submit', create);
-document.querySelectorAll('.download').forEach((button) =>
-  button.addEventListener('click', () => download(button.dataset.format).catch((e) => say(e.message, true))),
-);
+for (const button of document.querySelectorAll('.download')) {
+  button.addEventListener('click', () => download(button.dataset.format).catch((e) => say(e.message, true)));
+}
 start();
