@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.37;
 
+/// @title IERC20Transfer
+/// @notice The one ERC-20 function LiftClaims calls on its reward token.
 interface IERC20Transfer {
+    /// @notice Move `value` of the caller's tokens to `to`.
     function transfer(address to, uint256 value) external returns (bool);
 }
 
@@ -14,34 +17,55 @@ interface IERC20Transfer {
 ///      (`keccak256(bytes.concat(keccak256(abi.encode(account, amount))))`) and proofs hash
 ///      sorted pairs like OpenZeppelin's MerkleProof.
 contract LiftClaims {
+    // The EIP-712 type strings must be exactly the standard text (hashed at compile time).
+    // solhint-disable gas-small-strings
     bytes32 private constant DOMAIN_TYPEHASH = keccak256(
         "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
     );
+    /// @notice EIP-712 type hash of the Voucher struct.
     bytes32 public constant VOUCHER_TYPEHASH = keccak256(
         "Voucher(address claimant,uint256 cumulativeAmount,uint256 round,uint256 nonce,uint256 deadline)"
     );
+    // solhint-enable gas-small-strings
     bytes32 private constant NAME_HASH = keccak256("LiftClaims");
     bytes32 private constant VERSION_HASH = keccak256("1");
     // secp256k1n / 2: signatures with a larger s are malleable twins and are refused.
     uint256 private constant HALF_ORDER =
         0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
 
+    /// @notice The ERC-20 token rewards are paid in.
     address public immutable token;
     uint256 private immutable cachedChainId;
     bytes32 private immutable cachedDomainSeparator;
 
+    /// @notice The account that administers the contract.
     address public owner;
+    /// @notice The key whose vouchers the contract honours.
     address public signer;
+    /// @notice Each round's published Merkle root of cumulative balances.
     mapping(uint256 => bytes32) public roots;
+    /// @notice The cumulative amount paid to each claimant so far.
     mapping(address => uint256) public claimed;
+    /// @notice Voucher nonces already redeemed, per claimant.
     mapping(address => mapping(uint256 => bool)) public nonceUsed;
 
+    // Amounts are event data the server reads back, not search keys.
+    // solhint-disable gas-indexed-events
+    /// @notice `claimant` was paid `amount`, reaching `cumulativeAmount`, in `round`.
     event Claimed(
-        address indexed claimant, uint256 indexed round, uint256 amount, uint256 cumulativeAmount
+        address indexed claimant,
+        uint256 indexed round,
+        uint256 amount,
+        uint256 cumulativeAmount
     );
+    // solhint-enable gas-indexed-events
+    /// @notice `claimant` redeemed the voucher with `nonce`.
     event VoucherRedeemed(address indexed claimant, uint256 indexed nonce);
+    /// @notice The owner published `root` for `round`.
     event RootPublished(uint256 indexed round, bytes32 root);
+    /// @notice The voucher signer changed from `previousSigner` to `newSigner`.
     event SignerChanged(address indexed previousSigner, address indexed newSigner);
+    /// @notice Administration moved from `previousOwner` to `newOwner`.
     event OwnershipTransferred(address indexed previousOwner, address indexed newOwner);
 
     error NotOwner();
@@ -150,23 +174,26 @@ contract LiftClaims {
     }
 
     /// @notice OpenZeppelin-compatible Merkle verification with sorted pair hashing.
-    function verifyProof(bytes32[] calldata proof, bytes32 root, bytes32 leaf)
-        public
-        pure
-        returns (bool)
-    {
+    function verifyProof(
+        bytes32[] calldata proof,
+        bytes32 root,
+        bytes32 leaf
+    ) public pure returns (bool) {
         bytes32 node = leaf;
         for (uint256 i = 0; i < proof.length; ++i) {
             bytes32 sibling = proof[i];
-            node = node < sibling
-                ? keccak256(abi.encodePacked(node, sibling))
-                : keccak256(abi.encodePacked(sibling, node));
+            node =
+                node < sibling
+                    ? keccak256(abi.encodePacked(node, sibling))
+                    : keccak256(abi.encodePacked(sibling, node));
         }
         return node == root;
     }
 
     function _owed(address claimant, uint256 cumulativeAmount) private view returns (uint256) {
         uint256 already = claimed[claimant];
+        // `<=` states the rule exactly: nothing is owed unless the total grew.
+        // solhint-disable-next-line gas-strict-inequalities
         if (cumulativeAmount <= already) revert AlreadyClaimed();
         return cumulativeAmount - already;
     }
@@ -175,8 +202,12 @@ contract LiftClaims {
     function _pay(address claimant, uint256 round, uint256 amount, uint256 cumulative) private {
         claimed[claimant] = cumulative;
         emit Claimed(claimant, round, amount, cumulative);
-        (bool ok, bytes memory data) =
-            token.call(abi.encodeCall(IERC20Transfer.transfer, (claimant, amount)));
+        // A low-level call, as in OpenZeppelin's SafeERC20: it also accepts tokens whose
+        // transfer returns nothing, and a `false` return still reverts below.
+        // solhint-disable-next-line avoid-low-level-calls
+        (bool ok, bytes memory data) = token.call(
+            abi.encodeCall(IERC20Transfer.transfer, (claimant, amount))
+        );
         if (!ok || (data.length != 0 && !abi.decode(data, (bool)))) revert TransferFailed();
     }
 
@@ -193,8 +224,9 @@ contract LiftClaims {
     }
 
     function _buildDomainSeparator() private view returns (bytes32) {
-        return keccak256(
-            abi.encode(DOMAIN_TYPEHASH, NAME_HASH, VERSION_HASH, block.chainid, address(this))
-        );
+        return
+            keccak256(
+                abi.encode(DOMAIN_TYPEHASH, NAME_HASH, VERSION_HASH, block.chainid, address(this))
+            );
     }
 }

@@ -5,17 +5,33 @@ pragma solidity 0.8.37;
 /// @notice Minimal ERC-20 reward token; only the owner can mint.
 /// @dev Written without OpenZeppelin so the repository needs no Solidity dependencies.
 contract LiftToken {
+    /// @notice The token's name.
     string public name;
+    /// @notice The token's ticker symbol.
     string public symbol;
+    // ERC-20 names this getter `decimals()`, so the constant is not SNAKE_CASE.
+    // solhint-disable const-name-snakecase
+    /// @notice Decimal places of one token: balances are in units of 10**-18 tokens.
     uint8 public constant decimals = 18;
+    // solhint-enable const-name-snakecase
+    /// @notice All tokens minted so far.
     uint256 public totalSupply;
+    /// @notice The account allowed to mint.
     address public owner;
 
+    /// @notice Each account's balance in base units.
     mapping(address => uint256) public balanceOf;
+    /// @notice What a spender may still move for an owner (`allowance[owner][spender]`).
     mapping(address => mapping(address => uint256)) public allowance;
 
+    // ERC-20 fixes these two events' layout: `value` is data, not an indexed topic.
+    // solhint-disable gas-indexed-events
+    /// @notice `value` tokens moved from `from` to `to` (`from` is zero on a mint).
     event Transfer(address indexed from, address indexed to, uint256 value);
+    /// @notice `owner` allowed `spender` to move `value` of its tokens.
     event Approval(address indexed owner, address indexed spender, uint256 value);
+    // solhint-enable gas-indexed-events
+    /// @notice The minting right moved from `previousOwner` to `newOwner`.
     event OwnershipTransferred(address indexed previousOwner, address indexed newOwner);
 
     error NotOwner();
@@ -53,11 +69,13 @@ contract LiftToken {
         owner = newOwner;
     }
 
+    /// @notice Move `value` of the caller's tokens to `to`.
     function transfer(address to, uint256 value) external returns (bool) {
         _transfer(msg.sender, to, value);
         return true;
     }
 
+    /// @notice Allow `spender` to move up to `value` of the caller's tokens.
     function approve(address spender, uint256 value) external returns (bool) {
         if (spender == address(0)) revert ZeroAddress();
         allowance[msg.sender][spender] = value;
@@ -65,6 +83,7 @@ contract LiftToken {
         return true;
     }
 
+    /// @notice Move `value` of `from`'s tokens to `to` against the caller's allowance.
     function transferFrom(address from, address to, uint256 value) external returns (bool) {
         uint256 allowed = allowance[from][msg.sender];
         if (allowed != type(uint256).max) {
