@@ -34,7 +34,7 @@ $(STAMP): pyproject.toml constraints.txt | system-run
 	$(PY) -m pip install -q -c constraints.txt -e ".[train,test]"
 	touch $(STAMP)
 
-install: system-test $(STAMP) extension/node_modules/.installed chain/node_modules/.installed
+install: system-test $(STAMP) extension/node_modules/.installed chain/node_modules/.installed server/node_modules/.installed
 
 %/node_modules/.installed: %/package.json %/package-lock.json
 	cd $* && npm ci --no-audit --no-fund --loglevel=error
@@ -55,6 +55,8 @@ lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	cd extension && npm run lint
+	cd server && npm run lint
+	cd chain && npm run lint
 
 format: $(STAMP)
 	$(PY) -m ruff format .
