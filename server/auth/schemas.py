@@ -3,8 +3,6 @@
 import marshmallow as ma
 from marshmallow import validate
 
-from server.auth.models import LICENCES
-
 
 class NonceRequest(ma.Schema):
     """Ask for a nonce for a wallet address."""
@@ -67,19 +65,3 @@ class NewDeviceSchema(DeviceSchema):
     """A freshly created device, with its token shown once."""
 
     token = ma.fields.String()
-
-
-class MeSchema(ma.Schema):
-    """The caller's profile."""
-
-    address = ma.fields.String()
-    role = ma.fields.String()
-    default_licence = ma.fields.String()
-    reliability = ma.fields.Float(allow_none=True)
-    created_at = ma.fields.DateTime()
-
-
-class MePatchSchema(ma.Schema):
-    """Profile fields a user may change."""
-
-    default_licence = ma.fields.String(validate=validate.OneOf(LICENCES))

@@ -112,20 +112,3 @@ def list_devices(user_id: int) -> list[Credential]:
 def revoke_device(user_id: int, device_id: int) -> None:
     """Revoke one of the user's device tokens (idempotent)."""
     credentials.revoke("device", device_id, user_id=user_id)
-
-
-def get_user(user_id: int) -> User:
-    """A user by id, or 401 if the account no longer exists."""
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise Unauthorized("Account not found.")
-    return user
-
-
-def update_user(user_id: int, changes: dict) -> User:
-    """Apply profile changes (default licence)."""
-    user = get_user(user_id)
-    for key, value in changes.items():
-        setattr(user, key, value)
-    db.session.commit()
-    return user

@@ -8,7 +8,9 @@ from server.datasets import export, royalties, schemas, services, snapshots
 from server.extensions import limiter
 from server.openapi import Blueprint
 
-blp = Blueprint("datasets", __name__, url_prefix="/api/v1", description="Datasets for labs")
+blp = Blueprint(
+    "datasets", __name__, url_prefix="/api/v1/datasets", description="Datasets for labs"
+)
 LAB = ("lab",)
 ANYONE = ("access", "device", "lab")
 
@@ -18,7 +20,7 @@ def _lab_limit() -> str:
     return current_app.config["RATELIMIT_LABS"]
 
 
-@blp.route("/datasets")
+@blp.route("")
 class Datasets(MethodView):
     """Snapshots."""
 
@@ -41,7 +43,7 @@ class Datasets(MethodView):
         return services.list_datasets()
 
 
-@blp.route("/datasets/<id:dataset_id>")
+@blp.route("/<id:dataset_id>")
 @auth_required("datasets:read", kinds=LAB)
 @limiter.limit(_lab_limit)
 @blp.response(200, schemas.DatasetOut)
@@ -50,7 +52,7 @@ def get_dataset(dataset_id: int):
     return services.get_dataset(dataset_id)
 
 
-@blp.route("/datasets/<id:dataset_id>/card")
+@blp.route("/<id:dataset_id>/card")
 @auth_required("datasets:read", kinds=LAB)
 @limiter.limit(_lab_limit)
 @blp.response(200, content_type="text/markdown")
@@ -60,7 +62,7 @@ def card(dataset_id: int):
     return Response(text, mimetype="text/markdown")
 
 
-@blp.route("/datasets/<id:dataset_id>/download")
+@blp.route("/<id:dataset_id>/download")
 @auth_required("datasets:read", kinds=LAB)
 @limiter.limit(_lab_limit)
 @blp.arguments(schemas.DownloadQuery, location="query")
@@ -79,7 +81,7 @@ def download(query: dict, dataset_id: int):
     return Response(body, mimetype=export.FORMATS[fmt], headers=headers)
 
 
-@blp.route("/datasets/<id:dataset_id>/proofs/<item_hash>")
+@blp.route("/<id:dataset_id>/proofs/<item_hash>")
 @auth_required(kinds=ANYONE)
 @blp.response(200, schemas.DatasetProofOut)
 def proof(dataset_id: int, item_hash: str):
@@ -87,7 +89,7 @@ def proof(dataset_id: int, item_hash: str):
     return services.proof(dataset_id, item_hash)
 
 
-@blp.route("/datasets/<id:dataset_id>/mine")
+@blp.route("/<id:dataset_id>/mine")
 @auth_required("me:read")
 @blp.response(200, schemas.MyItem(many=True))
 def mine(dataset_id: int):

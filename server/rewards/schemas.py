@@ -1,4 +1,4 @@
-"""Request and response schemas for proofs, earnings and claims (amounts as decimal strings)."""
+"""Claim schemas, and the amount field (amounts are decimal strings)."""
 
 import marshmallow as ma
 from marshmallow import validate
@@ -10,38 +10,6 @@ class AmountField(ma.fields.Field):
     def _serialize(self, value, attr, obj, **kwargs):
         """int -> "123"."""
         return None if value is None else str(int(value))
-
-
-class ProofOut(ma.Schema):
-    """A leaf of a round's Merkle tree and the proof for ``claimWithProof``."""
-
-    round_id = ma.fields.Integer()
-    address = ma.fields.String()
-    cumulative_amount = AmountField()
-    root = ma.fields.String()
-    proof = ma.fields.List(ma.fields.String())
-
-
-class EarningsRound(ma.Schema):
-    """What one round credited the caller, and the lift behind it."""
-
-    round_id = ma.fields.Integer()
-    credited = AmountField()
-    lift = ma.fields.Float(allow_none=True)
-    reliability = ma.fields.Float(allow_none=True)
-    preferences = ma.fields.Integer(allow_none=True)
-    finished_at = ma.fields.DateTime(allow_none=True)
-    merkle_root = ma.fields.String(allow_none=True)
-
-
-class EarningsOut(ma.Schema):
-    """The caller's credited, claimed and claimable totals, and per-round credits."""
-
-    address = ma.fields.String()
-    total_credited = AmountField()
-    total_claimed = AmountField()
-    claimable = AmountField()
-    rounds = ma.fields.List(ma.fields.Nested(EarningsRound))
 
 
 class ClaimOut(ma.Schema):

@@ -1,6 +1,6 @@
 """Rewards services: credit a round's pool, Merkle roots and proofs, a user's earnings.
 
-Claims live in ``server.rewards.claims``; both are re-exported here for the lead's calls.
+Claims live in ``server.rewards.claims``.
 """
 
 import logging
@@ -14,7 +14,6 @@ from server.auth.models import User
 from server.errors import NotFound, Unprocessable
 from server.extensions import db
 from server.rewards import ledger
-from server.rewards.claims import create_claim, list_claims, mark_paid  # noqa: F401
 from server.rewards.merkle import MerkleTree, to_eip55
 from server.rewards.models import LedgerEntry, RoundBalance, RoundRoot
 from server.rounds.models import AuthorValue, TrainingRound
@@ -124,7 +123,15 @@ def _store_root(round_id: int) -> None:
 
 def round_root(round_id: int) -> str | None:
     """The round's Merkle root as ``0x`` hex, or None when it has none (yet)."""
-    return db.session.scalar(db.select(RoundRoot.root).where(RoundRoot.round_id == round_id))
+    return round_roots([round_id]).get(round_id)
+
+
+def round_roots(round_ids: list[int]) -> dict[int, str]:
+    """The Merkle roots of those of these rounds that have one, in one query."""
+    if not round_ids:
+        return {}
+    query = db.select(RoundRoot.round_id, RoundRoot.root).where(RoundRoot.round_id.in_(round_ids))
+    return {round_id: root for round_id, root in db.session.execute(query)}
 
 
 def proof(round_id: int, address: str) -> dict:

@@ -11,17 +11,17 @@ from server.rounds import services
 rounds_cli = AppGroup("rounds", help="Reward-model training rounds.")
 
 
-def _line(round_) -> str:
-    """One line per round."""
-    p = round_.progress or {}
+def _line(view: dict) -> str:
+    """One line per round (a view from ``services.round_views``)."""
+    p = view["progress"] or {}
     step = f"{p.get('step', '-')}/{p.get('total_steps', '-')}" if p.get("total_steps") else ""
     loss = f" loss {p['loss']:.4f}" if isinstance(p.get("loss"), float) else ""
     eta = f" eta {p['eta_s']:.0f}s" if isinstance(p.get("eta_s"), int | float) else ""
-    acc = round_.metrics.get("accuracy")
+    acc = view["metrics"].get("accuracy")
     tail = f" accuracy {acc:.3f}" if isinstance(acc, float) else ""
-    err = f" error: {round_.error}" if round_.error else ""
+    err = f" error: {view['error']}" if view["error"] else ""
     return (
-        f"round {round_.id}: {round_.status} {p.get('phase', '')} {step}{loss}{eta}{tail}{err}"
+        f"round {view['id']}: {view['status']} {p.get('phase', '')} {step}{loss}{eta}{tail}{err}"
     ).replace("  ", " ")
 
 
@@ -56,13 +56,13 @@ def _follow(round_id: int) -> None:
     last = ""
     while True:
         db.session.expire_all()
-        round_ = services.get_round(round_id)
-        line = _line(round_)
+        view = services.round_view(round_id)
+        line = _line(view)
         if line != last:
             click.echo(line)
             last = line
-        if round_.status in ("finished", "failed"):
-            if round_.status == "failed":
+        if view["status"] in ("finished", "failed"):
+            if view["status"] == "failed":
                 raise SystemExit(1)
             return
         time.sleep(1)
@@ -73,12 +73,12 @@ def _follow(round_id: int) -> None:
 def status_command(round_id: int | None) -> None:
     """Show one round (with metrics) or all rounds."""
     if round_id is None:
-        for round_ in services.list_rounds():
-            click.echo(_line(round_))
+        for view in services.list_rounds():
+            click.echo(_line(view))
         return
-    round_ = services.get_round(round_id)
-    click.echo(_line(round_))
-    click.echo(json.dumps(round_.metrics, indent=2, default=str))
+    view = services.round_view(round_id)
+    click.echo(_line(view))
+    click.echo(json.dumps(view["metrics"], indent=2, default=str))
 
 
 @rounds_cli.command("rerun")

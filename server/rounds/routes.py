@@ -1,33 +1,39 @@
-"""Round endpoints: admins start rounds; anyone signed in follows them and scores answers."""
+"""/api/v1/rounds (follow rounds, their lift and Merkle proofs) and /api/v1/admin/rounds
+(admins start and rerun them)."""
 
 from flask import g
 from flask.views import MethodView
 
 from server.auth.identity import auth_required
 from server.openapi import Blueprint
-from server.rounds import contributions, schemas, scoring, services
+from server.rewards import services as rewards
+from server.rounds import contributions, schemas, services
 
-blp = Blueprint("rounds", __name__, url_prefix="/api/v1", description="Training rounds")
+blp = Blueprint("rounds", __name__, url_prefix="/api/v1/rounds", description="Training rounds")
+admin_blp = Blueprint(
+    "admin_rounds", __name__, url_prefix="/api/v1/admin/rounds", description="Start rounds"
+)
 
 
-@blp.route("/admin/rounds", methods=["POST"])
+@admin_blp.route("", methods=["POST"])
 @auth_required("admin", kinds=("access",))
-@blp.arguments(schemas.RoundRequest)
-@blp.response(202, schemas.RoundSchema)
+@admin_blp.arguments(schemas.RoundRequest)
+@admin_blp.response(202, schemas.RoundSchema)
 def start_round(options: dict):
     """Snapshot the preferences and enqueue a training round (admins only)."""
-    return services.create_round(options, g.principal.user_id)
+    round_ = services.create_round(options, g.principal.user_id)
+    return services.round_view(round_.id)
 
 
-@blp.route("/admin/rounds/<id:round_id>/rerun", methods=["POST"])
+@admin_blp.route("/<id:round_id>/rerun", methods=["POST"])
 @auth_required("admin", kinds=("access",))
-@blp.response(202, schemas.RoundSchema)
+@admin_blp.response(202, schemas.RoundSchema)
 def rerun_round(round_id: int):
     """Run a failed round again on the same snapshot (admins only)."""
-    return services.rerun(round_id)
+    return services.round_view(services.rerun(round_id).id)
 
 
-@blp.route("/rounds")
+@blp.route("")
 class Rounds(MethodView):
     """All rounds."""
 
@@ -37,17 +43,17 @@ class Rounds(MethodView):
         return services.list_rounds()
 
 
-@blp.route("/rounds/<id:round_id>")
+@blp.route("/<id:round_id>")
 class Round(MethodView):
     """One round."""
 
     @blp.response(200, schemas.RoundSchema)
     def get(self, round_id: int):
         """A round's status, live progress, metrics, calibration and Merkle root."""
-        return services.get_round(round_id)
+        return services.round_view(round_id)
 
 
-@blp.route("/rounds/<id:round_id>/lift-distribution")
+@blp.route("/<id:round_id>/lift-distribution")
 class Distribution(MethodView):
     """How a round's lift was spread over authors."""
 
@@ -59,22 +65,8 @@ class Distribution(MethodView):
         return contributions.distribution(round_id, g.principal.user_id)
 
 
-@blp.route("/me/contributions")
-class Contributions(MethodView):
-    """The caller's preferences and what each was worth."""
-
-    @auth_required("me:read")
-    @blp.arguments(schemas.ContributionQuery, location="query")
-    @blp.response(200, schemas.ContributionSchema(many=True))
-    def get(self, query: dict):
-        """Your preferences' lift per round, each with a one-line explanation."""
-        return contributions.contributions(g.principal.user_id, query.get("round_id"))
-
-
-@blp.route("/reward/score", methods=["POST"])
-@auth_required()
-@blp.arguments(schemas.ScoreRequest)
-@blp.response(200, schemas.ScoreResponse)
-def score(body: dict):
-    """Score an answer with the latest finished round's reward model."""
-    return scoring.score(body["prompt"], body["answer"])
+@blp.route("/<id:round_id>/proofs/<address>")
+@blp.response(200, schemas.ProofOut)
+def round_proof(round_id: int, address: str):
+    """An address's cumulative amount in a round's Merkle tree, with its proof (public)."""
+    return rewards.proof(round_id, address)

@@ -1,9 +1,9 @@
-"""Round, score and contribution schemas."""
+"""Round schemas: options, status, lift distribution, Merkle proofs."""
 
 import marshmallow as ma
 from marshmallow import validate
 
-from server.openapi import Id
+from server.rewards.schemas import AmountField
 
 
 class RoundRequest(ma.Schema):
@@ -28,57 +28,16 @@ class RoundSchema(ma.Schema):
     backbone = ma.fields.String()
     seed = ma.fields.Integer()
     config = ma.fields.Dict()
-    n_train = ma.fields.Function(lambda r: len(r.train_ids))
-    n_heldout = ma.fields.Function(lambda r: len(r.heldout_ids))
+    n_train = ma.fields.Integer()
+    n_heldout = ma.fields.Integer()
     progress = ma.fields.Dict()
     metrics = ma.fields.Dict()
     calibration = ma.fields.Dict()
     error = ma.fields.String(allow_none=True)
-    merkle_root = ma.fields.Method("_root")
+    merkle_root = ma.fields.String(allow_none=True)
     created_at = ma.fields.DateTime()
     started_at = ma.fields.DateTime(allow_none=True)
     finished_at = ma.fields.DateTime(allow_none=True)
-
-    def _root(self, round_) -> str | None:
-        """The round's published Merkle root of cumulative balances."""
-        from server.rewards.services import round_root
-
-        return round_root(round_.id)
-
-
-class ScoreRequest(ma.Schema):
-    """A prompt and an answer to score."""
-
-    prompt = ma.fields.String(required=True, validate=validate.Length(1, 100_000))
-    answer = ma.fields.String(required=True, validate=validate.Length(1, 100_000))
-
-
-class ScoreResponse(ma.Schema):
-    """The reward the latest round's model gives."""
-
-    score = ma.fields.Float()
-    round_id = ma.fields.Integer()
-
-
-class ContributionQuery(ma.Schema):
-    """Which round's contributions."""
-
-    round_id = Id()
-
-
-class ContributionSchema(ma.Schema):
-    """One of my preferences in a round, with its lift and why."""
-
-    round_id = ma.fields.Integer()
-    preference_id = ma.fields.Integer()
-    lift = ma.fields.Float()
-    weight = ma.fields.Float()
-    cluster_id = ma.fields.String(allow_none=True)
-    source = ma.fields.String()
-    prompt = ma.fields.String()
-    chosen = ma.fields.String()
-    rejected = ma.fields.String()
-    explanation = ma.fields.String()
 
 
 class DistributionSchema(ma.Schema):
@@ -87,3 +46,13 @@ class DistributionSchema(ma.Schema):
     round_id = ma.fields.Integer()
     lifts = ma.fields.List(ma.fields.Float())
     mine = ma.fields.Float(allow_none=True)
+
+
+class ProofOut(ma.Schema):
+    """A leaf of a round's Merkle tree and the proof for ``claimWithProof``."""
+
+    round_id = ma.fields.Integer()
+    address = ma.fields.String()
+    cumulative_amount = AmountField()
+    root = ma.fields.String()
+    proof = ma.fields.List(ma.fields.String())

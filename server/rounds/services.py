@@ -12,6 +12,7 @@ from rq.job import Job
 from reward_model.data import split_pairs
 from server.errors import Conflict, NotFound, ServiceUnavailable, Unprocessable
 from server.extensions import db, redis_store
+from server.rewards.services import round_roots
 from server.rounds import preferences
 from server.rounds.models import TrainingRound
 
@@ -74,6 +75,7 @@ def create_round(options: dict, user_id: int | None = None) -> TrainingRound:
 def rerun(round_id: int) -> TrainingRound:
     """Run a failed round again, on the same snapshot; nothing it wrote is kept or doubled."""
     round_ = get_round(round_id)
+    record_death(round_)
     if round_.status not in ("failed",):
         raise Conflict(f"Round {round_id} is {round_.status}; only a failed round can be rerun.")
     attempt = int((round_.job_id or "round-0-0").rsplit("-", 1)[1]) + 1
@@ -84,22 +86,46 @@ def rerun(round_id: int) -> TrainingRound:
 
 
 def get_round(round_id: int) -> TrainingRound:
-    """A round with its status brought up to date; 404 if unknown."""
+    """A round as stored; 404 if unknown."""
     round_ = db.session.get(TrainingRound, round_id)
     if round_ is None:
         raise NotFound(f"No round {round_id}.")
-    _detect_death(round_)
     return round_
 
 
-def list_rounds() -> list[TrainingRound]:
-    """All rounds, newest first."""
-    rounds = list(
-        db.session.execute(db.select(TrainingRound).order_by(TrainingRound.id.desc())).scalars()
-    )
+def round_views(rounds: list[TrainingRound]) -> list[dict]:
+    """What readers are shown of rounds: each with its effective status (a round whose job or
+    worker died reads as failed at once, before a writer records it) and its Merkle root,
+    looked up for all of them at once. Writes nothing."""
+    roots = round_roots([r.id for r in rounds])
+    views = []
     for round_ in rounds:
-        _detect_death(round_)
-    return rounds
+        status, error = round_.status, round_.error
+        reason = _job_failure(round_) if _active(round_) else None
+        if reason:
+            status, error = "failed", reason
+        views.append(
+            {
+                **{c.key: getattr(round_, c.key) for c in TrainingRound.__table__.columns},
+                "status": status,
+                "error": error,
+                "n_train": len(round_.train_ids),
+                "n_heldout": len(round_.heldout_ids),
+                "merkle_root": roots.get(round_.id),
+            }
+        )
+    return views
+
+
+def round_view(round_id: int) -> dict:
+    """One round as readers see it (see ``round_views``); 404 if unknown."""
+    return round_views([get_round(round_id)])[0]
+
+
+def list_rounds() -> list[dict]:
+    """All rounds as readers see them, newest first."""
+    query = db.select(TrainingRound).order_by(TrainingRound.id.desc())
+    return round_views(list(db.session.scalars(query)))
 
 
 def latest_finished() -> TrainingRound | None:
@@ -112,11 +138,15 @@ def latest_finished() -> TrainingRound | None:
     ).scalar_one_or_none()
 
 
-def _detect_death(round_: TrainingRound) -> None:
-    """Mark a queued/running round failed when its job failed or its worker died."""
-    if round_.status not in ("queued", "running", "crediting") or not round_.job_id:
-        return
-    reason = _job_failure(round_)
+def _active(round_: TrainingRound) -> bool:
+    """Whether the round's job should still be queued or running."""
+    return round_.status in ("queued", "running", "crediting") and bool(round_.job_id)
+
+
+def record_death(round_: TrainingRound) -> None:
+    """Mark a queued/running round failed when its job failed or its worker died (writers
+    call this before acting on a round's status)."""
+    reason = _job_failure(round_) if _active(round_) else None
     if reason:
         round_.status, round_.error = "failed", reason
         db.session.commit()

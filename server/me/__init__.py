@@ -1,0 +1,1 @@
+"""The caller's own resources under /api/v1/me: profile, earnings, contributions."""

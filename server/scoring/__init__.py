@@ -1,0 +1,1 @@
+"""/api/v1/reward: scoring answers with the served reward model."""

@@ -1,0 +1,18 @@
+"""Score request and response."""
+
+import marshmallow as ma
+from marshmallow import validate
+
+
+class ScoreRequest(ma.Schema):
+    """A prompt and an answer to score."""
+
+    prompt = ma.fields.String(required=True, validate=validate.Length(1, 100_000))
+    answer = ma.fields.String(required=True, validate=validate.Length(1, 100_000))
+
+
+class ScoreResponse(ma.Schema):
+    """The reward the latest round's model gives."""
+
+    score = ma.fields.Float()
+    round_id = ma.fields.Integer()
