@@ -155,13 +155,8 @@ def write_score_layer(model, w: np.ndarray) -> None:
 
 
 def choose_head(model, refit: HeadFit, X_heldout: np.ndarray) -> tuple[str, float, float]:
-    """Serve the more accurate head on held-out pairs: ("refit"|"trl", refit acc, trl acc).
-
-    The refit head is written into the model when it is at least as accurate as the trl one.
-    """
+    """Which head to serve, the more accurate on held-out pairs: ("refit"|"trl", refit acc,
+    trl acc); the refit head wins ties. Reads only: `write_score_layer` installs the choice."""
     refit_acc = accuracy(refit.w, X_heldout)[0]
     trl_acc = accuracy(read_score_layer(model), X_heldout)[0]
-    if refit_acc >= trl_acc:
-        write_score_layer(model, refit.w)
-        return "refit", refit_acc, trl_acc
-    return "trl", refit_acc, trl_acc
+    return ("refit" if refit_acc >= trl_acc else "trl"), refit_acc, trl_acc

@@ -25,7 +25,9 @@ QA_TAGS = {
 }
 # The data sets ship with the project (data/README.md: sources, licences, citations);
 # LIFTLEDGER_DATA points elsewhere, e.g. in an image where the package is installed.
-DATA_DIR = Path(os.environ.get("LIFTLEDGER_DATA") or Path(__file__).resolve().parent.parent / "data")
+DATA_DIR = Path(
+    os.environ.get("LIFTLEDGER_DATA") or Path(__file__).resolve().parent.parent / "data"
+)
 HH_PATH = DATA_DIR / "hh-rlhf-harmless.jsonl.gz"
 QA_PATH = DATA_DIR / "qa-feedback-dev.json.gz"
 _NAMESPACE = uuid.UUID("6c1f3a52-6e0e-4d8a-9a59-0d7c4b1e2f10")

@@ -108,7 +108,7 @@ def _train_value_credit(round_: TrainingRound, progress: _Progress) -> dict:
     try:
         metrics = train_round(train, heldout, config, scratch, progress=progress)
         progress({"phase": "value"})
-        outcome = valuation.value_round(round_, train, heldout, scratch, progress)
+        outcome = valuation.value_trained_round(round_, train, heldout, scratch, progress)
         if final.exists():
             shutil.rmtree(final)
         scratch.rename(final)

@@ -2,7 +2,7 @@
 
 import re
 
-from server.datasets import merkle
+from server.datasets import item_merkle
 from server.datasets.models import Dataset, DatasetItem
 from server.errors import NotFound, Unprocessable
 from server.extensions import db
@@ -47,7 +47,7 @@ def proof(dataset_id: int, item_hash: str) -> dict:
     )
     if position is None:
         raise NotFound(f"Item {item_hash} is not in dataset {dataset_id}.")
-    steps = merkle.proof(list(_item_hashes(dataset_id)), position)
+    steps = item_merkle.proof(list(_item_hashes(dataset_id)), position)
     return {
         "dataset_id": dataset_id,
         "item_hash": item_hash,

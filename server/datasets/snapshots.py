@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from reward_model.data import Pair, pair_key
 from server.auth.models import User
-from server.datasets import merkle
+from server.datasets import item_merkle
 from server.datasets.card import render_card
 from server.datasets.export import pseudonym, record
 from server.datasets.models import Dataset, DatasetItem
@@ -176,7 +176,7 @@ def create_snapshot(
     names = _pseudonyms(dataset.pseudonym_salt, {a for _, p, _ in selected for a in p.author_ids})
     items = [_item(pid, pair, rows, names) for pid, pair, rows in selected]
     _insert(dataset.id, items)
-    dataset.merkle_root = merkle.root(item["item_hash"] for item in items)
+    dataset.merkle_root = item_merkle.root(item["item_hash"] for item in items)
     fields = [item["fields"] for item in items]
     dataset.counts = {
         "source": dict(Counter(f["source"] for f in fields)),

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from server.auth.models import User
 from server.extensions import db, redis_store
-from server.feedback import answers, clusters
+from server.feedback import answers, minhash
 from server.feedback.models import Feedback
 from server.models_base import utcnow
 
@@ -155,7 +155,7 @@ def _insert(user_id: int, items: list[dict]) -> list[ItemResult]:
     # Clusters are assigned before the insert so each row goes in complete, in one statement.
     texts = {i: row["corrected_text"] or row["comment"] for i, row in enumerate(rows)}
     texts = {i: text for i, text in texts.items() if text}
-    for i, cluster_id in clusters.assign_clusters(texts, _threshold()).items():
+    for i, cluster_id in minhash.assign_clusters(texts, _threshold()).items():
         rows[i]["cluster_id"] = cluster_id
     superseded = _retire_live(user_id, list(last), now)
     ids = (
@@ -194,10 +194,9 @@ def _remember(user_id: int, results: list[ItemResult], hashes: dict[str, str]) -
 
 
 def ingest(user_id: int, items: list[dict]) -> list[ItemResult]:
-    """Store validated items for a user; one result per item, in order."""
-    for item in items:
-        item["client_id"] = str(item["client_id"])
-        item["_hash"] = content_hash({k: v for k, v in item.items() if k != "_hash"})
+    """Store validated items for a user; one result per item, in order (the items passed in
+    are left as they are)."""
+    items = [_prepared(item) for item in items]
     for attempt in range(ATTEMPTS):
         try:
             results = _ingest_once(user_id, items)
@@ -210,6 +209,12 @@ def ingest(user_id: int, items: list[dict]) -> list[ItemResult]:
                 raise
     _remember(user_id, results, {i["client_id"]: i["_hash"] for i in items})
     return results
+
+
+def _prepared(item: dict) -> dict:
+    """A copy of an item with its client_id as text and the digest of what was sent."""
+    item = {**item, "client_id": str(item["client_id"])}
+    return {**item, "_hash": content_hash(item)}
 
 
 def _ingest_once(user_id: int, items: list[dict]) -> list[ItemResult]:

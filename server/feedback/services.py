@@ -4,7 +4,7 @@ from marshmallow import ValidationError
 
 from server.errors import Conflict, NotFound, Unprocessable
 from server.extensions import db
-from server.feedback import clusters
+from server.feedback import minhash
 from server.feedback.ingest import ItemResult, ingest
 from server.feedback.models import Feedback
 from server.feedback.schemas import FeedbackIn, _span_errors
@@ -94,7 +94,7 @@ def _recluster(row: Feedback) -> None:
     from flask import current_app
 
     text = row.corrected_text or row.comment
-    assigned = clusters.assign_clusters(
+    assigned = minhash.assign_clusters(
         {row.id: text} if text else {}, current_app.config["CLUSTER_THRESHOLD"]
     )
     row.cluster_id = assigned.get(row.id)

@@ -14,7 +14,7 @@ from server.auth.models import User
 from server.errors import NotFound, Unprocessable
 from server.extensions import db
 from server.rewards import ledger
-from server.rewards.merkle import MerkleTree, to_eip55
+from server.rewards.balance_merkle import MerkleTree, to_eip55
 from server.rewards.models import LedgerEntry, RoundBalance, RoundRoot
 from server.rounds.models import AuthorValue, TrainingRound
 

@@ -21,7 +21,7 @@ from eth_account.messages import SignableMessage, encode_typed_data
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 
-from server.rewards.merkle import to_eip55
+from server.rewards.balance_merkle import to_eip55
 
 DOMAIN_NAME = "LiftClaims"
 DOMAIN_VERSION = "1"

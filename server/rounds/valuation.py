@@ -26,12 +26,12 @@ def _features(scorer, model_dir: Path, pairs: list, max_length: int) -> np.ndarr
     return chosen - rejected
 
 
-def value_round(
+def value_trained_round(
     round_: TrainingRound, train: list, heldout: list, model_dir: Path, progress
 ) -> dict:
     """Lift for every training preference and author (stored, not committed); returns the
     metrics to keep and each author's payout weight."""
-    from reward_model.head import choose_head
+    from reward_model.head import choose_head, write_score_layer
     from reward_model.score import load_scorer
     from reward_model.valuation.round import value_round as value
 
@@ -55,6 +55,7 @@ def value_round(
     )
     served, refit_acc, trl_acc = choose_head(scorer.model, values.head, X_val)
     if served == "refit":
+        write_score_layer(scorer.model, values.head.w)
         scorer.model.save_pretrained(model_dir)
     _store(round_, values)
     return {

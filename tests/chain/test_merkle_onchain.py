@@ -1,10 +1,10 @@
-"""Merkle roots built by server.rewards.merkle, verified and claimed on LiftClaims."""
+"""Merkle roots built by server.rewards.balance_merkle, verified and claimed on LiftClaims."""
 
 import pytest
 from eth_utils import keccak, to_checksum_address
 from web3.logs import DISCARD
 
-from server.rewards.merkle import MerkleTree, leaf
+from server.rewards.balance_merkle import MerkleTree, leaf
 
 
 def balances(count: int) -> dict[str, int]:

@@ -2,7 +2,7 @@
 
 from web3.logs import DISCARD
 
-from server.rewards.merkle import UINT256_MAX
+from server.rewards.balance_merkle import UINT256_MAX
 
 
 def test_only_owner_mints(chain, reverts):

@@ -5,9 +5,9 @@ import json
 import pytest
 
 from reward_model.cli import main, make_parser
+from reward_model.sources import HH_PATH as HH
+from reward_model.sources import QA_PATH as QA
 from reward_model.sources import records_to_rows
-
-from .conftest import HH, QA
 
 
 def test_parser_reads_train_config_fields():

@@ -5,6 +5,8 @@ import json
 
 import pytest
 
+from reward_model.sources import HH_PATH as HH
+from reward_model.sources import QA_PATH as QA
 from reward_model.sources import (
     load_hh,
     load_qa_feedback,
@@ -12,8 +14,6 @@ from reward_model.sources import (
     records_to_rows,
     split_dialogue,
 )
-
-from .conftest import HH, QA
 
 POST_FIELDS = {
     "client_id", "site", "conversation_id", "message_id", "model_name", "prompt", "answer",

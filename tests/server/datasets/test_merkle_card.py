@@ -6,7 +6,7 @@ import hashlib
 import pytest
 from huggingface_hub import DatasetCard
 
-from server.datasets import merkle
+from server.datasets import item_merkle
 from tests.server.datasets.conftest import snapshot
 
 
@@ -17,23 +17,23 @@ def _hashes(n: int) -> list[str]:
 
 def test_root_by_hand_for_three_items():
     a, b, c = _hashes(3)
-    la, lb, lc = (merkle.leaf_hash(h) for h in (a, b, c))
+    la, lb, lc = (item_merkle.leaf_hash(h) for h in (a, b, c))
     ab = hashlib.sha256(b"\x01" + la + lb).digest()
-    assert merkle.root([a, b, c]) == hashlib.sha256(b"\x01" + ab + lc).hexdigest()
-    assert merkle.root([a]) == la.hex()
-    assert merkle.root([]) == hashlib.sha256(b"").hexdigest()
+    assert item_merkle.root([a, b, c]) == hashlib.sha256(b"\x01" + ab + lc).hexdigest()
+    assert item_merkle.root([a]) == la.hex()
+    assert item_merkle.root([]) == hashlib.sha256(b"").hexdigest()
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 5, 8, 13])
 def test_every_position_proves_and_nothing_else_does(n):
     hashes = _hashes(n)
-    root = merkle.root(hashes)
+    root = item_merkle.root(hashes)
     for index, item in enumerate(hashes):
-        steps = merkle.proof(hashes, index)
-        assert merkle.verify(item, steps, root)
+        steps = item_merkle.proof(hashes, index)
+        assert item_merkle.verify(item, steps, root)
         other = hashes[(index + 1) % n]
-        assert n == 1 or not merkle.verify(other, steps, root)
-    assert merkle.root(list(reversed(hashes))) != root or n == 1
+        assert n == 1 or not item_merkle.verify(other, steps, root)
+    assert item_merkle.root(list(reversed(hashes))) != root or n == 1
 
 
 def test_card_is_a_hugging_face_dataset_card(client, lab, give):

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from server.auth.models import User
-from server.datasets import merkle
+from server.datasets import item_merkle
 from server.extensions import db
 from tests.factories import sign_in
 from tests.server.datasets.conftest import snapshot
@@ -117,7 +117,7 @@ def test_snapshot_records_ids_and_merkle_root_of_real_data(app, client, lab, see
     body = snapshot(client, lab)
     rows = _rows(client, lab, body["id"])
     assert body["row_count"] == len(rows) > 50
-    assert body["merkle_root"] == merkle.root(r["item_hash"] for r in rows)
+    assert body["merkle_root"] == item_merkle.root(r["item_hash"] for r in rows)
     assert sum(body["licences"].values()) == len(rows)
     assert len({r["pair_id"] for r in rows}) == len(rows)
     listed = client.get("/api/v1/datasets", headers=lab).get_json()
@@ -137,8 +137,8 @@ def test_proofs_verify_for_labs_and_contributors(client, lab, give):
         for headers in (users[1]["headers"], lab):
             proof = client.get(path, headers=headers).get_json()
             assert proof["root"] == body["merkle_root"] and proof["leaves"] == 6
-            assert merkle.verify(item["item_hash"], proof["proof"], body["merkle_root"])
-            assert not merkle.verify("0" * 64, proof["proof"], body["merkle_root"])
+            assert item_merkle.verify(item["item_hash"], proof["proof"], body["merkle_root"])
+            assert not item_merkle.verify("0" * 64, proof["proof"], body["merkle_root"])
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,8 @@ import pytest
 
 from server.errors import NotFound
 from server.extensions import db
-from server.rewards import ledger, merkle
+from server.rewards import ledger
+from server.rewards.balance_merkle import MerkleTree, leaf, verify
 from server.rewards.services import credit_round, round_root, split_pool
 from server.rounds.models import AuthorValue
 from tests.server.rewards.helpers import at_once, credit, user_id
@@ -68,8 +69,8 @@ def test_root_covers_cumulative_balances_through_the_round(app, make_user, make_
     expected1 = {addr[a]: POOL // 2, addr[b]: POOL // 2}
     expected2 = {addr[a]: POOL // 2, addr[b]: POOL // 2 + POOL // 4, addr[c]: 3 * POOL // 4}
     with app.app_context():
-        assert round_root(r1) == "0x" + merkle.MerkleTree.from_balances(expected1).root.hex()
-        assert round_root(r2) == "0x" + merkle.MerkleTree.from_balances(expected2).root.hex()
+        assert round_root(r1) == "0x" + MerkleTree.from_balances(expected1).root.hex()
+        assert round_root(r2) == "0x" + MerkleTree.from_balances(expected2).root.hex()
         assert round_root(make_round()) is None
 
 
@@ -86,9 +87,9 @@ def test_proof_endpoint_proves_the_leaf(app, client, make_user, make_round):
         body = res.get_json()
         assert body["address"] == acc["address"] and body["root"] == root
         assert isinstance(body["cumulative_amount"], str)
-        leaf = merkle.leaf(acc["address"], int(body["cumulative_amount"]))
+        node = leaf(acc["address"], int(body["cumulative_amount"]))
         proof = [bytes.fromhex(p[2:]) for p in body["proof"]]
-        assert merkle.verify(proof, bytes.fromhex(root[2:]), leaf)
+        assert verify(proof, bytes.fromhex(root[2:]), node)
 
 
 @pytest.mark.parametrize(

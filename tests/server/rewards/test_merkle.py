@@ -1,10 +1,10 @@
-"""server.rewards.merkle against OpenZeppelin's StandardMerkleTree, by recorded vectors."""
+"""server.rewards.balance_merkle against OpenZeppelin's StandardMerkleTree, by recorded vectors."""
 
 import pytest
 from eth_abi import encode
 from eth_utils import keccak
 
-from server.rewards.merkle import MerkleTree, hash_pair, leaf, process_proof, verify
+from server.rewards.balance_merkle import MerkleTree, hash_pair, leaf, process_proof, verify
 
 # Values and results recorded from @openzeppelin/merkle-tree 1.0.8:
 # StandardMerkleTree.of(VALUES.slice(0, n), ["address", "uint256"]).root / .getProof(i)
