@@ -102,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
     from server.rounds.routes import admin_blp as admin_rounds_blp
     from server.rounds.routes import blp as rounds_blp
     from server.scoring.routes import blp as reward_blp
+    from server.yardsticks.routes import blp as yardsticks_blp
 
     register_converters(app, api)
     for blueprint in (
@@ -114,6 +115,7 @@ def _register_blueprints(app: Flask) -> None:
         reward_blp,
         claims_blp,
         datasets_blp,
+        yardsticks_blp,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(dashboard_bp)

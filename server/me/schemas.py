@@ -65,3 +65,5 @@ class ContributionSchema(ma.Schema):
     chosen = ma.fields.String()
     rejected = ma.fields.String()
     explanation = ma.fields.String()
+    your_lift = ma.fields.String(metadata={"description": "Your lift per pair, ± its error."})
+    rule = ma.fields.String(metadata={"description": "How lift becomes a payout."})

@@ -16,8 +16,12 @@ class RoundRequest(ma.Schema):
     batch_size = ma.fields.Integer(validate=validate.Range(1, 512))
     max_length = ma.fields.Integer(validate=validate.Range(16, 512))
     lora = ma.fields.Boolean()
-    eval_fraction = ma.fields.Float(validate=validate.Range(min=0.05, max=0.5))
     calibration_groups = ma.fields.Integer(validate=validate.Range(0, 500))
+    bootstrap_draws = ma.fields.Integer(validate=validate.Range(2, 2000))
+    valuation_pooling = ma.fields.String(validate=validate.OneOf(["mean", "head"]))
+    yardstick_id = ma.fields.Integer(
+        metadata={"description": "The admins' yardstick to value on (default: the newest)."}
+    )
 
 
 class RoundSchema(ma.Schema):
@@ -29,7 +33,9 @@ class RoundSchema(ma.Schema):
     seed = ma.fields.Integer()
     config = ma.fields.Dict()
     n_train = ma.fields.Integer()
-    n_heldout = ma.fields.Integer()
+    yardstick_id = ma.fields.Integer(allow_none=True)
+    yardstick_hash = ma.fields.String(allow_none=True)
+    card = ma.fields.Dict()
     progress = ma.fields.Dict()
     metrics = ma.fields.Dict()
     calibration = ma.fields.Dict()
