@@ -123,7 +123,7 @@ def seed_command(contributors, hh_limit, qa_limit, data, url, seed) -> None:
 
         yardstick, created = ensure_default()
         if created:
-            click.echo(f"default yardstick imported: {yardstick.n_pairs} pairs the demo never posts")
+            click.echo(f"default yardstick imported: {yardstick.n_pairs} pairs never posted")
     counts = seed_feedback(transport, records, contributors, seed)
     click.echo(
         f"{len(records)} records from {contributors} contributors: "

@@ -26,8 +26,8 @@ from reward_model.valuation.clusters import collapse, find_clusters, member_shar
 from reward_model.valuation.influence import InfluenceLift
 from reward_model.valuation.leave_group_out import LeaveGroupOut
 from reward_model.valuation.reliability import (
-    AuthorEvidence,
     UNPAID_BELOW,
+    AuthorEvidence,
     round_reference,
     update_reliability,
 )

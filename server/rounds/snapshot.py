@@ -68,13 +68,13 @@ def _flush(batch: dict[str, Pair], built: dict[bytes, int], config: PairConfig) 
             db.select(Preference).where(Preference.key.in_(list(batch)))
         ).scalars()
     }
-    now = utcnow()
+    now, touched = utcnow(), list(stored.values())
     for key, pair in batch.items():
         row = stored.get(key)
         if row is None:
-            db.session.add(
-                Preference(key=key, created_at=now, updated_at=now, **pair_columns(pair))
-            )
+            row = Preference(key=key, created_at=now, updated_at=now, **pair_columns(pair))
+            db.session.add(row)
+            touched.append(row)
             continue
         if _digest(key) in built:  # met earlier in this build: unite with what it stored
             kept = Pair(key=key, **{k: tuple(v) if isinstance(v, list) else v
@@ -90,7 +90,8 @@ def _flush(batch: dict[str, Pair], built: dict[bytes, int], config: PairConfig) 
     for key, pid in ids:
         built.setdefault(_digest(key), pid)
     db.session.commit()
-    db.session.expunge_all()
+    for row in touched:  # keep the session's identity map flat across chunks
+        db.session.expunge(row)
 
 
 def build_snapshot(guard: set[str], config: PairConfig | None = None) -> list[int]:

@@ -1,11 +1,31 @@
 """A round end to end on the tiny model: real feedback, the real RQ worker on real Redis."""
 
+import json
+
 import pytest
 
 from server.auth.models import User
 from server.extensions import db
 from server.rounds.models import AuthorValue, PreferenceValue, TrainingRound
 from tests.factories import sign_in
+
+
+def small_yardstick(runner, tmp_path, n: int = 40) -> None:
+    """Import the last `n` HH dialogues (never posted by the demo) as the default yardstick,
+    through `flask yardstick import`, so that tiny rounds value on few pairs."""
+    from reward_model.data import build_pairs
+    from reward_model.sources import HH_PATH, load_hh, records_to_rows
+
+    pairs = build_pairs(records_to_rows(load_hh(HH_PATH)[-n:]))
+    path = tmp_path / "yardstick.jsonl"
+    path.write_text(
+        "".join(
+            json.dumps({"prompt": p.prompt, "chosen": p.chosen, "rejected": p.rejected}) + "\n"
+            for p in pairs
+        )
+    )
+    imported = runner.invoke(args=["yardstick", "import", str(path)])
+    assert imported.exit_code == 0 and "imported" in imported.output, imported.output
 
 
 def _admin(client, runner):
@@ -17,7 +37,8 @@ def _admin(client, runner):
 
 
 @pytest.mark.slow
-def test_round_trains_values_and_serves(app, client, runner):
+def test_round_trains_values_and_serves(app, client, runner, tmp_path):
+    small_yardstick(runner, tmp_path)
     seeded = runner.invoke(args=["demo", "seed", "--contributors", "4", "--hh", "60", "--qa", "12"])
     assert seeded.exit_code == 0, seeded.output
     admin = _admin(client, runner)
@@ -35,13 +56,21 @@ def test_round_trains_values_and_serves(app, client, runner):
     assert info["merkle_root"].startswith("0x")  # the ledger credited the round
     metrics = info["metrics"]
     assert 0 <= metrics["accuracy"] <= 1 and metrics["n_train"] == info["n_train"]
-    assert metrics["served_head"] in ("refit", "trl")
+    assert metrics["served"] in ("base+refit", "trl")
+    assert metrics["served_yardstick_accuracy"] == max(
+        metrics["trl_yardstick_accuracy"], metrics["base_refit_yardstick_accuracy"]
+    )
+    assert info["yardstick_hash"] and info["card"]["yardstick_hash"] == info["yardstick_hash"]
+    assert info["card"]["contributors_merkle_root"] == info["merkle_root"]
+    assert info["card"]["n_pairs"] == info["n_train"] and len(info["card"]["snapshot_hash"]) == 64
     assert info["progress"]["phase"] == "done"
     with app.app_context():
         values = db.session.query(PreferenceValue).filter_by(round_id=round_id).count()
         authors = db.session.query(AuthorValue).filter_by(round_id=round_id).count()
         reliabilities = [u.reliability for u in db.session.query(User).all() if u.role != "admin"]
+        errors = [a.stderr for a in db.session.query(AuthorValue).filter_by(round_id=round_id)]
     assert values == info["n_train"] and authors == 4
+    assert all(e > 0 for e in errors)  # every author's lift comes with its error
     assert all(r is not None for r in reliabilities)
 
     scored = client.post(
@@ -50,7 +79,7 @@ def test_round_trains_values_and_serves(app, client, runner):
     assert scored.status_code == 200 and scored.get_json()["round_id"] == round_id
     status = runner.invoke(args=["rounds", "status", str(round_id)])
     assert "finished" in status.output
-    table = runner.invoke(args=["rounds", "calibrate", str(round_id), "--groups", "4"])
+    table = runner.invoke(args=["rounds", "calibrate", str(round_id)])
     assert table.exit_code == 0, table.output
     rows = [line for line in table.output.splitlines() if line.strip()[:1].isdigit()]
     assert "Spearman" in table.output and len(rows) == 4
@@ -66,7 +95,13 @@ def test_contributions_are_the_callers_own(app, client):
     alice, bob = sign_in(client), sign_in(client)
     with app.app_context():
         ids = {u.address: u.id for u in db.session.query(User).all()}
-        round_ = TrainingRound(status="finished", backbone="tiny", train_ids=[], heldout_ids=[])
+        round_ = TrainingRound(
+            status="finished",
+            backbone="tiny",
+            train_ids=[],
+            heldout_ids=[],
+            metrics={"mean_lift_per_pair": 1e-4},
+        )
         pref = Preference(
             key="k" * 64,
             prompt="p",
@@ -80,9 +115,18 @@ def test_contributions_are_the_callers_own(app, client):
         db.session.add_all([round_, pref])
         db.session.flush()
         db.session.add(PreferenceValue(round_id=round_.id, preference_id=pref.id, lift=2e-4))
+        db.session.add(
+            AuthorValue(
+                round_id=round_.id, user_id=ids[alice["address"]], lift=2e-4, reliability=0.9,
+                weight=1.5e-4, preferences=1, lift_per_pair=2e-4, stderr=1e-4, low=0.5e-4,
+                high=4e-4, quality=1.5, quality_var=0.2,
+            )
+        )  # fmt: skip
         db.session.commit()
     mine = client.get("/api/v1/me/contributions", headers=alice["headers"]).get_json()
     assert [c["lift"] for c in mine] == [2e-4] and "helped" in mine[0]["explanation"]
+    assert mine[0]["your_lift"].startswith("Your lift 2.00e-04 ± 1.00e-04 per pair")
+    assert "paid on 1.50e-04" in mine[0]["your_lift"] and "empirical Bayes" in mine[0]["rule"]
     assert client.get("/api/v1/me/contributions", headers=bob["headers"]).get_json() == []
 
 
