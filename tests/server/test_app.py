@@ -13,6 +13,7 @@ from alembic.migration import MigrationContext
 from server import create_app
 from server.config import DEFAULT_SECRET
 from server.extensions import db
+from tests.factories import make_user
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -71,8 +72,8 @@ def test_worker_burst_runs_and_exits(runner):
         "/api/v1/rounds/-1",
     ],
 )
-def test_ids_out_of_range_are_404_not_database_errors(client, make_user, path):
-    res = client.get(path, headers=make_user()["headers"])
+def test_ids_out_of_range_are_404_not_database_errors(client, path):
+    res = client.get(path, headers=make_user(client)["headers"])
     assert res.status_code == 404 and res.get_json()["code"] == 404
 
 
@@ -83,8 +84,8 @@ def test_ids_out_of_range_are_404_not_database_errors(client, make_user, path):
         "/api/v1/me/contributions?round_id=2147483648",
     ],
 )
-def test_numbers_out_of_range_in_queries_are_422(client, make_user, path):
-    res = client.get(path, headers=make_user()["headers"])
+def test_numbers_out_of_range_in_queries_are_422(client, path):
+    res = client.get(path, headers=make_user(client)["headers"])
     assert res.status_code == 422 and res.get_json()["code"] == 422
 
 
