@@ -95,16 +95,13 @@ def test_unknown_route_and_method_are_json(client):
     _assert_error(client.put("/api/v1/auth/nonce", json={}), 405)
 
 
-def test_rate_limit_gets_429_with_retry_after(app, client):
-    app.config["RATELIMIT_AUTH"] = "3 per minute"
-    try:
-        codes = [
-            client.post("/api/v1/auth/nonce", json={"address": "0x" + "1" * 40}).status_code
-            for _ in range(4)
-        ]
-        res = client.post("/api/v1/auth/nonce", json={"address": "0x" + "1" * 40})
-    finally:
-        app.config["RATELIMIT_AUTH"] = "100000 per minute"
+def test_rate_limit_gets_429_with_retry_after(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "RATELIMIT_AUTH", "3 per minute")
+    codes = [
+        client.post("/api/v1/auth/nonce", json={"address": "0x" + "1" * 40}).status_code
+        for _ in range(4)
+    ]
+    res = client.post("/api/v1/auth/nonce", json={"address": "0x" + "1" * 40})
     assert codes == [200, 200, 200, 429]
     body = _assert_error(res, 429)
     assert int(res.headers["Retry-After"]) > 0 and body["status"] == "Too Many Requests"

@@ -53,11 +53,16 @@ def test_same_client_id_with_different_content_is_a_conflict(client):
     assert res.get_json()["code"] == 409
 
 
-def test_client_ids_are_per_user(client):
+def test_client_ids_are_per_user(app, client):
     alice, bob = sign_in(client), sign_in(client)
     payload = make_feedback_payload()
-    assert _post(client, alice, payload).status_code == 201
-    assert _post(client, bob, payload).status_code == 201
+    first, second = _post(client, alice, payload), _post(client, bob, payload)
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert first.get_json()["id"] != second.get_json()["id"]
+    with app.app_context():
+        rows = db.session.scalars(db.select(Feedback).filter_by(client_id=payload["client_id"]))
+        owners = {row.user_id for row in rows}
+    assert len(owners) == 2  # one row per user, the same client_id in both
 
 
 def test_newer_feedback_on_same_answer_supersedes_the_older(app, client):
