@@ -2,7 +2,7 @@
 
 A fresh SQLite file gets `rows` pairwise feedback rows (real HH texts, cycled, each row with
 its own pair of answers so that every row is a distinct preference), inserted with
-SQLAlchemy Core. Then a separate process — the app without torch, as a worker starts —
+SQLAlchemy Core by one process. Then another process — the app without torch, as a worker starts —
 runs `server.rounds.snapshot.build_snapshot` and reports its peak resident memory.
 
     python bench/integrity_snapshot.py [ROWS]
@@ -67,6 +67,16 @@ def _fill(url: str, rows: int) -> None:
     engine.dispose()
 
 
+def _peak_mb() -> float:
+    """This process's peak resident memory (VmHWM: unlike ru_maxrss it does not inherit the
+    high-water mark of the process that forked and exec'd this one)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _measure(url: str) -> None:
     """In this process: build the snapshot, print its size and this process's peak RSS."""
     os.environ["DATABASE_URL"] = url
@@ -76,16 +86,19 @@ def _measure(url: str) -> None:
     app = create_app()
     with app.app_context():
         ids = build_snapshot(set())
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"pairs": len(ids), "peak_mb": peak, "torch": "torch" in sys.modules}))
+    print(json.dumps({"pairs": len(ids), "peak_mb": _peak_mb(), "torch": "torch" in sys.modules}))
 
 
 def snapshot_peak_mb(rows: int) -> float:
     """Peak RSS (MB) of a fresh process building the snapshot of `rows` feedback rows."""
     with tempfile.TemporaryDirectory() as scratch:
         url = f"sqlite:///{scratch}/snapshot.db"
-        _fill(url, rows)
         env = {**os.environ, "INSTANCE_PATH": scratch, "PYTHONPATH": str(ROOT)}
+        filled = subprocess.run(
+            [sys.executable, __file__, "--fill", url, str(rows)], env=env, capture_output=True
+        )
+        if filled.returncode:
+            raise RuntimeError(f"filling the database failed:\n{filled.stderr[-1500:]}")
         done = subprocess.run(
             [sys.executable, __file__, "--measure", url],
             env=env, capture_output=True, text=True,
@@ -101,5 +114,7 @@ def snapshot_peak_mb(rows: int) -> float:
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--measure"]:
         _measure(sys.argv[2])
+    elif sys.argv[1:2] == ["--fill"]:
+        _fill(sys.argv[2], int(sys.argv[3]))
     else:
         print(f"peak MB: {snapshot_peak_mb(int(sys.argv[1]) if len(sys.argv) > 1 else 200_000)}")
