@@ -89,7 +89,7 @@ def carried_over(pool, X, X_val, halves, rounds: int = 4) -> tuple:
             pairs, rows = authors.deal(pool, X, [per] * len(flips), flips, seed=20 + r)
             values = authors.value(pairs, rows, X_val[h], previous=reliability, quality=quality)
             reliability = values.reliability
-            quality = {a: (e.quality, e.quality_var) for a, e in values.estimates.items()}
+            quality = {a: (e.evidence, e.evidence_var) for a, e in values.estimates.items()}
         rhos.append(spearman([values.payout[a] for a in range(15)], [-f for f in flips[:-1]]))
     return tuple(rhos)
 

@@ -107,7 +107,8 @@ def compute_round(
 ) -> RoundOutcome:
     """Train, value and pay one round (see the module docstring); the served model and its
     card are written to `out_dir`. `previous`: author → last reliability; `quality`: author
-    → last (quality, variance); `extra_yardsticks`: name → a lab's yardstick pairs."""
+    → (evidence, variance) on quality from past rounds; `extra_yardsticks`: name → a lab's
+    yardstick pairs."""
     from reward_model.backbones import load_backbone
 
     config, out = config or RoundConfig(), Path(out_dir)

@@ -17,7 +17,9 @@ branch_labels = None
 depends_on = None
 
 TS = server.models_base.UtcDateTime(timezone=True)
-AUTHOR_FLOATS = ("lift_per_pair", "stderr", "low", "high", "quality", "quality_var")
+AUTHOR_FLOATS = (
+    "lift_per_pair", "stderr", "low", "high", "quality", "quality_var", "evidence", "evidence_var"
+)  # fmt: skip
 
 
 def upgrade():

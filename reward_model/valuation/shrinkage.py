@@ -22,11 +22,11 @@ neither, and authors judged random or flipped cannot drag the honest mean down):
 
 When authors are indistinguishable (τ̂² ≈ 0) every θ̃_a ≈ μ̂ and authors are paid by their
 accepted pairs, n_a μ̂; when an author's lift is clearly measured (se_a ≪ τ̂) it dominates.
-Evidence accumulates across rounds on the scale-free quality q_a = θ_a / μ: a returning
-author's prior is their last posterior N(q_prev, v_prev + drift) instead of the
-population's N(1, τ̂²/μ̂²), combined with this round's N(θ̂_a/μ̂, se_a²/μ̂²) by the normal
-update. The payout weight is n_a · μ̂ · max(0, q̃_a); when μ̂ ≤ 0 the round measured no
-lift at all and nobody is paid.
+Evidence accumulates across rounds on the scale-free quality q_a = θ_a / μ: this round's
+observation N(θ̂_a/μ̂, se_a²/μ̂²) is combined by the normal update with the author's past
+evidence N(e_prev, v_prev + drift) (drift: an author may change), and the result with the
+population prior N(1, τ̂²/μ̂²) gives the posterior mean q̃_a. The payout weight is
+n_a · μ̂ · max(0, q̃_a); when μ̂ ≤ 0 the round measured no lift at all and nobody is paid.
 """
 
 from __future__ import annotations
@@ -50,6 +50,8 @@ class AuthorEstimate:
     high: float
     quality: float
     quality_var: float
+    evidence: float
+    evidence_var: float
     weight: float
 
 
@@ -91,8 +93,8 @@ def shrink(
     reliability: np.ndarray | None = None,
 ) -> tuple[dict, dict]:
     """Every author's `AuthorEstimate` and the round's μ̂, τ̂² (G, D, n, S: `bootstrap_lifts`).
-    `previous` maps an author to their last (quality, quality variance), the evidence carried
-    over from past rounds; `reliability` (per author) weights the round's mean."""
+    `previous` maps an author to their (evidence, evidence variance) from past rounds;
+    `reliability` (per author) weights the round's mean."""
     theta, reps = bootstrap_lifts(G, D, n, S, draws, seed)
     se = np.maximum(reps.std(axis=1, ddof=1), 1e-30) if draws > 1 else np.full(len(theta), 1e-30)
     low, high = np.quantile(reps, [0.025, 0.975], axis=1) if draws > 1 else (theta, theta)
@@ -101,14 +103,19 @@ def shrink(
     mu, tau2 = moments(theta, se, n_pairs * r)
     out = {}
     for k, author in enumerate(authors):
+        quality, post_var, evidence, evidence_var = 0.0, 0.0, 0.0, 0.0
         if mu > 0:
-            obs, obs_var = theta[k] / mu, (se[k] / mu) ** 2
-            prior = (previous or {}).get(author)
-            p_mean, p_var = (1.0, tau2 / mu**2) if prior is None else (prior[0], prior[1] + DRIFT)
-            post_var = 1.0 / (1.0 / max(p_var, 1e-30) + 1.0 / obs_var)
-            quality = post_var * (p_mean / max(p_var, 1e-30) + obs / obs_var)
-        else:
-            quality, post_var = 0.0, 0.0
+            obs, obs_var = theta[k] / mu, max((se[k] / mu) ** 2, 1e-30)
+            past = (previous or {}).get(author)
+            if past is not None and past[1] > 0:  # past rounds' evidence, widened by drift
+                past_var = past[1] + DRIFT
+                evidence_var = 1.0 / (1.0 / past_var + 1.0 / obs_var)
+                evidence = evidence_var * (past[0] / past_var + obs / obs_var)
+            else:
+                evidence, evidence_var = obs, obs_var
+            prior_prec = 1.0 / max(tau2 / mu**2, 1e-30)  # the population: N(1, τ̂²/μ̂²)
+            post_var = 1.0 / (prior_prec + 1.0 / evidence_var)
+            quality = post_var * (prior_prec + evidence / evidence_var)
         out[author] = AuthorEstimate(
             n_pairs=float(n_pairs[k]),
             lift_per_pair=float(theta[k]),
@@ -117,6 +124,8 @@ def shrink(
             high=float(high[k]),
             quality=float(quality),
             quality_var=float(post_var),
+            evidence=float(evidence),
+            evidence_var=float(evidence_var),
             weight=float(n_pairs[k] * max(mu, 0.0) * max(quality, 0.0)),
         )
     return out, {"mean_lift_per_pair": mu, "tau2": tau2}

@@ -66,7 +66,8 @@ class PreferenceValue(db.Model):
 
 class AuthorValue(db.Model):
     """An author's totals in a round: lift, its error per pair (bootstrap standard error and
-    95% interval), the shrunk quality carried to the next round, reliability, payout weight."""
+    95% interval), the shrunk quality it was paid on, the evidence carried to the next round,
+    reliability and payout weight."""
 
     id = db.Column(db.Integer, primary_key=True)
     round_id = db.Column(db.Integer, db.ForeignKey("training_round.id"), nullable=False)
@@ -81,5 +82,7 @@ class AuthorValue(db.Model):
     high = db.Column(db.Float, nullable=False, default=0.0)
     quality = db.Column(db.Float, nullable=False, default=0.0)
     quality_var = db.Column(db.Float, nullable=False, default=0.0)
+    evidence = db.Column(db.Float, nullable=False, default=0.0)
+    evidence_var = db.Column(db.Float, nullable=False, default=0.0)
 
     __table_args__ = (db.UniqueConstraint("round_id", "user_id"),)

@@ -9,17 +9,17 @@ from server.yardsticks.models import YardstickLift
 
 
 def previous_evidence() -> tuple[dict, dict]:
-    """({author: reliability}, {author: (quality, variance)}) carried over from past rounds:
-    reliability from the users, quality from each author's newest finished round."""
+    """({author: reliability}, {author: (evidence, variance)}) carried over from past rounds:
+    reliability from the users, evidence on quality from each author's newest finished round."""
     reliability = dict(
         db.session.execute(
             db.select(User.id, User.reliability).where(User.reliability.is_not(None))
         ).all()
     )
     rows = db.session.execute(
-        db.select(AuthorValue.user_id, AuthorValue.quality, AuthorValue.quality_var)
+        db.select(AuthorValue.user_id, AuthorValue.evidence, AuthorValue.evidence_var)
         .join(TrainingRound, TrainingRound.id == AuthorValue.round_id)
-        .where(TrainingRound.status == "finished", AuthorValue.quality_var > 0)
+        .where(TrainingRound.status == "finished", AuthorValue.evidence_var > 0)
         .order_by(AuthorValue.round_id)
     ).all()
     return reliability, {uid: (q, v) for uid, q, v in rows}
@@ -73,4 +73,6 @@ def _author(round_id: int, author: int, values) -> dict:
         "high": estimate.high,
         "quality": estimate.quality,
         "quality_var": estimate.quality_var,
+        "evidence": estimate.evidence,
+        "evidence_var": estimate.evidence_var,
     }
