@@ -62,3 +62,17 @@ class ProofOut(ma.Schema):
     cumulative_amount = AmountField()
     root = ma.fields.String()
     proof = ma.fields.List(ma.fields.String())
+
+
+class CardSchema(ma.Schema):
+    """A round's model card."""
+
+    round_id = ma.fields.Integer()
+    snapshot_hash = ma.fields.String()
+    n_pairs = ma.fields.Integer()
+    yardstick_hash = ma.fields.String()
+    n_yardstick = ma.fields.Integer()
+    train_config = ma.fields.Dict()
+    round_config = ma.fields.Dict()
+    metrics = ma.fields.Dict()
+    contributors_merkle_root = ma.fields.String(allow_none=True)

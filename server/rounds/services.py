@@ -2,6 +2,10 @@
 
 import os
 import socket
+import tarfile
+import tempfile
+from pathlib import Path
+from typing import BinaryIO
 
 import redis
 from flask import current_app
@@ -130,6 +134,32 @@ def list_rounds() -> list[dict]:
     """All rounds as readers see them, newest first."""
     query = db.select(TrainingRound).order_by(TrainingRound.id.desc())
     return round_views(list(db.session.scalars(query)))
+
+
+def _finished(round_id: int) -> TrainingRound:
+    """A finished round with its model; 404 otherwise (a card exists only once finished)."""
+    round_ = get_round(round_id)
+    if round_.status != "finished" or not round_.artifact_path:
+        raise NotFound(f"Round {round_id} has no model yet (it is {round_.status}).")
+    return round_
+
+
+def model_card(round_id: int) -> dict:
+    """A finished round's model card, as stored with the round."""
+    return {"round_id": round_id, **_finished(round_id).card}
+
+
+def model_archive(round_id: int) -> BinaryIO:
+    """The served model's folder (weights, tokenizer, configs, model_card.json) as a
+    .tar.gz, rewound, spooled to disk past 64 MB."""
+    folder = Path(_finished(round_id).artifact_path)
+    spool = tempfile.SpooledTemporaryFile(max_size=64 * 2**20)  # noqa: SIM115 (send_file closes it)
+    with tarfile.open(fileobj=spool, mode="w:gz") as tar:
+        for item in sorted(folder.iterdir()):
+            if item.is_file():  # the feature cache and scratch folders stay behind
+                tar.add(item, arcname=f"round-{round_id}/{item.name}")
+    spool.seek(0)
+    return spool
 
 
 def latest_finished() -> TrainingRound | None:

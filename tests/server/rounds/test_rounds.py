@@ -1,31 +1,15 @@
 """A round end to end on the tiny model: real feedback, the real RQ worker on real Redis."""
 
+import io
 import json
+import tarfile
 
 import pytest
 
 from server.auth.models import User
 from server.extensions import db
 from server.rounds.models import AuthorValue, PreferenceValue, TrainingRound
-from tests.factories import sign_in
-
-
-def small_yardstick(runner, tmp_path, n: int = 40) -> None:
-    """Import the last `n` HH dialogues (never posted by the demo) as the default yardstick,
-    through `flask yardstick import`, so that tiny rounds value on few pairs."""
-    from reward_model.data import build_pairs
-    from reward_model.sources import HH_PATH, load_hh, records_to_rows
-
-    pairs = build_pairs(records_to_rows(load_hh(HH_PATH)[-n:]))
-    path = tmp_path / "yardstick.jsonl"
-    path.write_text(
-        "".join(
-            json.dumps({"prompt": p.prompt, "chosen": p.chosen, "rejected": p.rejected}) + "\n"
-            for p in pairs
-        )
-    )
-    imported = runner.invoke(args=["yardstick", "import", str(path)])
-    assert imported.exit_code == 0 and "imported" in imported.output, imported.output
+from tests.factories import import_yardstick_file, make_lab_key, sign_in
 
 
 def _admin(client, runner):
@@ -38,7 +22,7 @@ def _admin(client, runner):
 
 @pytest.mark.slow
 def test_round_trains_values_and_serves(app, client, runner, tmp_path):
-    small_yardstick(runner, tmp_path)
+    import_yardstick_file(runner, tmp_path)
     seeded = runner.invoke(args=["demo", "seed", "--contributors", "4", "--hh", "60", "--qa", "12"])
     assert seeded.exit_code == 0, seeded.output
     admin = _admin(client, runner)
@@ -85,6 +69,15 @@ def test_round_trains_values_and_serves(app, client, runner, tmp_path):
     assert "Spearman" in table.output and len(rows) == 4
     mine = client.get("/api/v1/me/contributions", headers=admin["headers"]).get_json()
     assert mine == []  # the admin posted no feedback
+    card = client.get(f"/api/v1/rounds/{round_id}/card").get_json()
+    assert card == {"round_id": round_id, **info["card"]}
+    assert client.get(f"/api/v1/rounds/{round_id}/model").status_code == 401
+    model = client.get(f"/api/v1/rounds/{round_id}/model", headers=make_lab_key(runner))
+    assert model.status_code == 200 and model.mimetype == "application/gzip"
+    with tarfile.open(fileobj=io.BytesIO(model.data)) as tar:
+        names = tar.getnames()
+        stored = json.load(tar.extractfile(f"round-{round_id}/model_card.json"))
+    assert f"round-{round_id}/config.json" in names and stored == info["card"]
     dist = client.get(f"/api/v1/rounds/{round_id}/lift-distribution", headers=admin["headers"])
     assert len(dist.get_json()["lifts"]) == 4 and dist.get_json()["mine"] is None
 
