@@ -92,17 +92,13 @@ def _run(round_id: int) -> dict:
 
 def _snapshot(round_: TrainingRound, progress: _Progress) -> None:
     """Build the round's snapshot here, in the worker (a rerun keeps the one it has)."""
-    from reward_model.yardstick import guarded_keys
     from server.rounds.snapshot import build_snapshot
-    from server.yardsticks import services as yardsticks
+    from server.yardsticks.services import reserved_keys
 
     if round_.train_ids:
         return
     progress({"phase": "snapshot"})
-    guard = set()
-    for yardstick in [round_.yardstick_id] + [y.id for y in yardsticks.lab_yardsticks()]:
-        guard |= guarded_keys(yardsticks.load_pairs(yardstick))
-    ids = build_snapshot(guard)
+    ids = build_snapshot(reserved_keys())
     if len(ids) < MIN_PAIRS:
         raise ValueError(f"only {len(ids)} preference pairs; a round needs at least {MIN_PAIRS}")
     round_.train_ids = ids

@@ -5,7 +5,13 @@ from pathlib import Path
 
 from reward_model.data import Pair, build_pairs
 from reward_model.sources import default_yardstick_records, records_to_rows
-from reward_model.yardstick import YardstickError, content_hash, read_rows, validate
+from reward_model.yardstick import (
+    YardstickError,
+    content_hash,
+    guarded_keys,
+    read_rows,
+    validate,
+)
 from server.errors import NotFound, Unprocessable
 from server.extensions import db
 from server.labs.models import Lab
@@ -137,3 +143,12 @@ def load_pairs(yardstick_id: int) -> list[Pair]:
         .order_by(YardstickPair.id)
     ).scalars()  # fmt: skip
     return [Pair(r.prompt, r.chosen, r.rejected, source="yardstick", key=r.key) for r in rows]
+
+
+def reserved_keys() -> set[str]:
+    """Content keys no training snapshot or dataset may hold: every yardstick judgement (of
+    every version and owner) and its reversal."""
+    rows = db.session.execute(
+        db.select(YardstickPair.prompt, YardstickPair.chosen, YardstickPair.rejected)
+    )
+    return guarded_keys(Pair(p, c, r, source="yardstick") for p, c, r in rows)
