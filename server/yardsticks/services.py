@@ -15,7 +15,7 @@ from reward_model.yardstick import (
 from server.errors import NotFound, Unprocessable
 from server.extensions import db
 from server.labs.models import Lab
-from server.yardsticks.models import Yardstick, YardstickPair
+from server.yardsticks.models import Yardstick, YardstickLift, YardstickPair
 
 DEFAULT_NAME = "default"
 CHUNK = 1000
@@ -152,3 +152,15 @@ def reserved_keys() -> set[str]:
         db.select(YardstickPair.prompt, YardstickPair.chosen, YardstickPair.rejected)
     )
     return guarded_keys(Pair(p, c, r, source="yardstick") for p, c, r in rows)
+
+
+def lab_lifts(lab_id: int, round_id: int) -> dict[int, float]:
+    """{author: lift} of a round measured on the lab's yardsticks (summed over them): what
+    splits the lab's royalties by lift on its own reference judgements."""
+    rows = db.session.execute(
+        db.select(YardstickLift.user_id, db.func.sum(YardstickLift.lift))
+        .join(Yardstick, Yardstick.id == YardstickLift.yardstick_id)
+        .where(Yardstick.lab_id == lab_id, YardstickLift.round_id == round_id)
+        .group_by(YardstickLift.user_id)
+    ).all()
+    return {uid: float(lift) for uid, lift in rows}

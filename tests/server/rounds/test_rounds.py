@@ -8,7 +8,9 @@ import pytest
 
 from server.auth.models import User
 from server.extensions import db
+from server.labs.models import Lab
 from server.rounds.models import AuthorValue, PreferenceValue, TrainingRound
+from server.yardsticks.services import lab_lifts
 from tests.factories import import_yardstick_file, make_lab_key, sign_in
 
 
@@ -26,6 +28,16 @@ def test_round_trains_values_and_serves(app, client, runner, tmp_path):
     seeded = runner.invoke(args=["demo", "seed", "--contributors", "4", "--hh", "60", "--qa", "12"])
     assert seeded.exit_code == 0, seeded.output
     admin = _admin(client, runner)
+    lab_headers = make_lab_key(runner)
+    with app.app_context():
+        lab_id = db.session.query(Lab).filter_by(name="Acme").one().id
+    own = [
+        {"prompt": "Is this kind?", "chosen": "Yes, it is kind.", "rejected": "No, go away."},
+        {"prompt": "Help me?", "chosen": "Sure, here is how.", "rejected": "Figure it out."},
+    ]
+    registered = client.post("/api/v1/admin/yardsticks", headers=admin["headers"],
+                             json={"name": "acme", "pairs": own, "lab_id": lab_id})  # fmt: skip
+    assert registered.status_code == 201, registered.get_json()
     body = {"backbone": "tiny", "seed": 3, "epochs": 2, "calibration_groups": 4}
     res = client.post("/api/v1/admin/rounds", json=body, headers=admin["headers"])
     assert res.status_code == 202, res.get_json()
@@ -55,6 +67,8 @@ def test_round_trains_values_and_serves(app, client, runner, tmp_path):
         errors = [a.stderr for a in db.session.query(AuthorValue).filter_by(round_id=round_id)]
     assert values == info["n_train"] and authors == 4
     assert all(e > 0 for e in errors)  # every author's lift comes with its error
+    with app.app_context():
+        assert len(lab_lifts(lab_id, round_id)) == 4  # the lab's yardstick: one more g_val
     assert all(r is not None for r in reliabilities)
 
     scored = client.post(
@@ -72,7 +86,7 @@ def test_round_trains_values_and_serves(app, client, runner, tmp_path):
     card = client.get(f"/api/v1/rounds/{round_id}/card").get_json()
     assert card == {"round_id": round_id, **info["card"]}
     assert client.get(f"/api/v1/rounds/{round_id}/model").status_code == 401
-    model = client.get(f"/api/v1/rounds/{round_id}/model", headers=make_lab_key(runner))
+    model = client.get(f"/api/v1/rounds/{round_id}/model", headers=lab_headers)
     assert model.status_code == 200 and model.mimetype == "application/gzip"
     with tarfile.open(fileobj=io.BytesIO(model.data)) as tar:
         names = tar.getnames()
@@ -140,3 +154,19 @@ def test_score_without_a_model_is_404(client):
         "/api/v1/reward/score", json={"prompt": "a", "answer": "b"}, headers=user["headers"]
     )
     assert res.status_code == 404
+
+
+def test_a_failed_job_reads_as_failed_in_words(app, client):
+    """A round whose RQ job failed reads failed, with the status's value, not the enum's name."""
+    from rq.job import Job, JobStatus
+
+    from server.extensions import redis_store
+    from tests.factories import make_training_round
+
+    with app.app_context():
+        job = Job.create("server.jobs.run_round", args=(0,), connection=redis_store.client)
+        job.save()
+        job.set_status(JobStatus.FAILED)
+        round_id = make_training_round(status="running", job_id=job.id).id
+    view = client.get(f"/api/v1/rounds/{round_id}").get_json()
+    assert view["status"] == "failed" and view["error"] == "the job failed"
