@@ -127,7 +127,7 @@ def _train_value_credit(round_: TrainingRound, progress: _Progress) -> dict:
             yardsticks.load_pairs(round_.yardstick_id),
             train_config,
             scratch,
-            config=_config(RoundConfig, round_),
+            config=_valuation_config(RoundConfig, round_),
             previous=reliability,
             quality=quality,
             extra_yardsticks={name: yardsticks.load_pairs(i) for name, i in labs.items()},
@@ -159,6 +159,18 @@ def _config(kind, round_: TrainingRound, **fixed):
     """A TrainConfig or RoundConfig from the round's options (unknown keys are ignored)."""
     known = set(kind.__dataclass_fields__)
     return kind(**{k: v for k, v in round_.config.items() if k in known}, **fixed)
+
+
+def _valuation_config(kind, round_: TrainingRound):
+    """The RoundConfig, with "previous" resolved to the last finished round's model folder
+    (the base model when there is none) and "base" to the round's own base backbone."""
+    from server.rounds.services import latest_finished
+
+    choice = round_.config.get("valuation_backbone", "base")
+    config = _config(kind, round_)
+    previous = latest_finished() if choice == "previous" else None
+    config.valuation_backbone = previous.artifact_path if previous else None
+    return config
 
 
 def _finish(round_: TrainingRound, final: Path) -> None:

@@ -19,6 +19,11 @@ class RoundRequest(ma.Schema):
     calibration_groups = ma.fields.Integer(validate=validate.Range(0, 500))
     bootstrap_draws = ma.fields.Integer(validate=validate.Range(2, 2000))
     valuation_pooling = ma.fields.String(validate=validate.OneOf(["mean", "head"]))
+    valuation_backbone = ma.fields.String(
+        validate=validate.OneOf(["base", "previous"]),
+        metadata={"description": "Features for valuation: the base model (default) or the "
+                  "previous finished round's served model; never this round's."},
+    )  # fmt: skip
     yardstick_id = ma.fields.Integer(
         metadata={"description": "The admins' yardstick to value on (default: the newest)."}
     )
