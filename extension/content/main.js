@@ -25,6 +25,7 @@ function contextFor(adapter, conv, turn, prompt, licence) {
     prompt: prompt?.text ?? '',
     answer: turn.text,
     node: turn.node,
+    rules: turn.rules,
     licence,
   };
 }
@@ -32,7 +33,12 @@ function contextFor(adapter, conv, turn, prompt, licence) {
 function startSite(adapter, getLicence) {
   const siblings = new Siblings();
   return watchAnswers(adapter, ({ conv, turn, prompt }) => {
-    const answer = { messageId: turn.messageId, text: turn.text, modelName: adapter.modelName(turn.node) };
+    const answer = {
+      messageId: turn.messageId,
+      blockIds: turn.blockIds ?? [],
+      text: turn.text,
+      modelName: adapter.modelName(turn.node),
+    };
     siblings.add(conv.conversationId, prompt?.text, answer);
     ensureBar(turn.node, (rating, button) => {
       // Re-read at click time: the page may have re-rendered since.
