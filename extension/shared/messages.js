@@ -8,9 +8,11 @@ export const MSG = Object.freeze({
   SUBMIT: 'feedback/submit', // content -> worker: {record}
   STATUS: 'status/get', // popup -> worker: counts, account, settings
   FLUSH: 'queue/flush', // popup -> worker: try delivery now
-  SETTINGS_GET: 'settings/get', // any page -> worker
-  SETTINGS_SET: 'settings/set', // options/popup -> worker: partial settings
-  LINK: 'device/link', // dashboard (externally_connectable) -> worker: {token, server_url}
+  SETTINGS_GET: 'settings/get', // any page -> worker (content scripts see sites and licence only)
+  SETTINGS_SET: 'settings/set', // options/popup -> worker: partial settings; serverUrl from options only
+  SETTINGS_CHANGED: 'settings/changed', // worker -> content scripts: {sites, licence}
+  HEALTH: 'adapter/health', // content -> worker: {site, adapter_version, selector, problem}
+  LINK: 'device/link', // dashboard on the configured server's origin -> worker: {token}
 });
 
 export const SITES = Object.freeze(['chatgpt', 'claude', 'gemini', 'generic']);
