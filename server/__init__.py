@@ -104,6 +104,7 @@ def _require_json() -> None:
 
 def _register_blueprints(app: Flask) -> None:
     """One blueprint per area."""
+    from server.adapter_health.routes import blp as adapter_health_blp
     from server.auth.routes import blp as auth_blp
     from server.auth.routes import me_blp
     from server.dashboard.routes import bp as dashboard_bp
@@ -124,6 +125,7 @@ def _register_blueprints(app: Flask) -> None:
         rounds_blp,
         rewards_blp,
         datasets_blp,
+        adapter_health_blp,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(dashboard_bp)

@@ -4,7 +4,7 @@
  * any other page. The selection is read only when the user asks, with the
  * one-tab access that opening the popup grants (activeTab + scripting).
  */
-import { LICENCES, MSG, SITES, send } from '../shared/messages.js';
+import { LICENCE_LABELS, LICENCES, MSG, SITES, send } from '../shared/messages.js';
 import { openPanel } from '../content/panel.js';
 import { rules } from '../content/adapters/generic.js';
 
@@ -14,11 +14,6 @@ const SITE_NAMES = {
   claude: 'Claude',
   gemini: 'Gemini',
   generic: 'Any page (selection)',
-};
-const LICENCE_NAMES = {
-  'cc-by-4.0': 'CC BY 4.0',
-  'research-only': 'Research only',
-  'no-training': 'No training',
 };
 let licence = null;
 
@@ -93,7 +88,7 @@ async function rateSelection() {
   }
 }
 
-for (const value of LICENCES) $('licence').append(new Option(LICENCE_NAMES[value] ?? value, value));
+for (const value of LICENCES) $('licence').append(new Option(LICENCE_LABELS[value] ?? value, value));
 $('licence').addEventListener('change', (e) => save({ licence: e.target.value || null }));
 $('flush').addEventListener('click', async () => {
   await send(MSG.FLUSH);

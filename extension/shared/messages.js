@@ -30,11 +30,17 @@ export const TAGS = Object.freeze([
   'unverifiable',
   'redundant',
   'missing_info',
+  'wrong_grounding',
   'great_answer',
   'well_written',
 ]);
 
 export const LICENCES = Object.freeze(['cc-by-4.0', 'research-only', 'no-training']);
+export const LICENCE_LABELS = Object.freeze({
+  'cc-by-4.0': 'CC BY 4.0',
+  'research-only': 'Research only',
+  'no-training': 'No training',
+});
 
 /** Sends `{type, data}` to the service worker; resolves with its data or throws its error. */
 export async function send(type, data = null) {
