@@ -70,7 +70,7 @@ export function watchAnswers(adapter, onFinished, opts = {}) {
         prompt = turn;
         continue;
       }
-      if (turn.unreadable) continue; // a cross-origin report: nothing to read or rate
+      if (turn.unreadable || turn.pending) continue; // a cross-origin report, or still thinking
       const key = `${turn.messageId}\u0000${turn.text}`;
       const state = seen.get(turn.node);
       if (!state || state.key !== key || adapter.isStreaming(turn.node, doc) || !turn.text) {

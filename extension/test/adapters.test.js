@@ -122,8 +122,18 @@ test('gemini: a thinking panel alone is no answer yet, and its busy flag is not 
   thoughts.querySelector('.markdown').setAttribute('aria-busy', 'true');
   assert.equal(gemini.isStreaming(gemini.read(doc, loc).turns[1].node), false);
   doc.getElementById('message-content-id-r_1a2b3c4d5e').remove();
-  const roles = gemini.read(doc, loc).turns.map((t) => t.role);
-  assert.deepEqual(roles, ['user', 'user', 'assistant']);
+  const turns = gemini.read(doc, loc).turns;
+  assert.deepEqual(
+    turns.map((t) => [t.role, t.text, !!t.pending]),
+    [
+      ['user', 'How many legs does a spider have?', false],
+      ['assistant', '', true],
+      ['user', 'Make a table of three planets and their moons.', false],
+      ['assistant', 'Here is the table.\nPlanet\tMoons\nEarth\t1\nMars\t2\nJupiter\t95', false],
+    ],
+  );
+  doc.querySelector('model-thoughts').remove();
+  assert.equal(gemini.read(doc, loc).turns.length, 3, 'no body and no thinking: no answer');
 });
 
 test('gemini: /u/<n>/ account prefixes and gems keep the conversation id', () => {

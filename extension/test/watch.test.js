@@ -69,3 +69,29 @@ test('a multi-block answer is reported once, whole, only after the stop button g
   assert.ok(await until(() => doc.querySelectorAll('liftledger-bar').length === 4));
   assert.equal(chatgpt.read(doc, loc).turns.find((t) => t.messageId === 'fff6-asst').text, 'Hello there!');
 });
+
+test('health: a conversation page with no turns, or a prompt left without answer, is reported once', async (t) => {
+  const { doc, loc, window } = fixture('gemini', 'https://gemini.google.com/u/1/app/9f8e7d6c5b4a3921');
+  globalThis.MutationObserver = window.MutationObserver;
+  const gemini = await import('../content/adapters/gemini.js');
+  const reports = [];
+  const watcher = watchAnswers(gemini, () => {}, {
+    doc,
+    loc,
+    stableMs: 20,
+    graceMs: 150,
+    onHealth: (h) => reports.push(h),
+  });
+  t.after(() => watcher.stop());
+  await sleep(400);
+  assert.deepEqual(reports, [], 'a healthy page reports nothing');
+  // The site renames its answer element: prompts are left without answers.
+  for (const el of doc.querySelectorAll('model-response')) el.replaceWith(doc.createElement('model-reply'));
+  assert.ok(await until(() => reports.length === 1));
+  assert.deepEqual(reports[0], { problem: 'prompt-without-answer', selector: gemini.selectors.message });
+  await sleep(300);
+  assert.equal(reports.length, 1, 'reported once');
+  for (const el of doc.querySelectorAll('.conversation-container')) el.remove();
+  assert.ok(await until(() => reports.length === 2));
+  assert.deepEqual(reports[1], { problem: 'no-answer', selector: gemini.selectors.turn });
+});

@@ -58,7 +58,11 @@ function readPrompt(el) {
 
 function readAnswer(el) {
   const node = answerBody(el);
-  if (!node) return null;
+  // Still thinking: the answer is on its way, not missing.
+  if (!node)
+    return el.querySelector(THOUGHTS)
+      ? { role: 'assistant', messageId: null, text: '', node: el, rules, pending: true }
+      : null;
   const id = node.id ? node.id.replace(ID_PREFIX, '') : null;
   return { role: 'assistant', messageId: id || null, text: extractText(node, rules).text, node, rules };
 }
