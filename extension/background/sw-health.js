@@ -27,7 +27,7 @@ export function eventOf(data) {
 
 export class Health {
   /** `area`: chrome.storage.local; `getServerUrl()`; `action`: chrome.action (badge). */
-  constructor({ area, getServerUrl, action, fetchImpl = fetch, now = Date.now }) {
+  constructor({ area, getServerUrl, action, fetchImpl = (...a) => fetch(...a), now = Date.now }) {
     Object.assign(this, { area, getServerUrl, action, fetchImpl, now });
     this.tabs = new Map();
   }

@@ -358,13 +358,18 @@ def test_a_changed_page_pauses_ratings_and_reports_anonymously(browser, server):
         "for (const el of document.querySelectorAll('model-response'))"
         " el.replaceWith(document.createElement('model-reply'))"
     )
+    # The tab's badge turns to "!" (the worker cannot see tab URLs: no "tabs" permission).
     tab = worker(browser).evaluate(
-        "chrome.tabs.query({}).then((ts) => ts.find((t) => t.url.includes('5a5a5a')).id)"
-    )
-    badge = f"chrome.action.getBadgeText({{tabId: {tab}}})"
-    worker(browser).evaluate(
-        f"new Promise((ok) => {{ const t = setInterval(async () => {{ if (await {badge} === '!')"
-        " { clearInterval(t); ok(); } }, 250); })"
+        """() => new Promise((ok) => {
+          const t = setInterval(async () => {
+            for (const tab of await chrome.tabs.query({})) {
+              if ((await chrome.action.getBadgeText({ tabId: tab.id })) === '!') {
+                clearInterval(t);
+                ok(tab.id);
+              }
+            }
+          }, 250);
+        })"""
     )
     popup = extension_page(browser, f"popup/popup.html?tab={tab}")
     expect(popup.locator("#health")).to_have_text("This page changed; ratings paused.")
