@@ -88,3 +88,17 @@ test('redactRecord remaps span offsets around the replacements', () => {
   const [s] = rec.spans;
   assert.equal(rec.answer.slice(s.start, s.end), 'Canberra');
 });
+
+test('redaction keeps code-point spans on the same words after an emoji', () => {
+  const answer = '🙂 Write to jane@example.com about Canberra.';
+  const cp = [...answer];
+  const start = cp.join('').indexOf('Canberra') - 1; // one emoji: one code point, two units
+  const rec = redactRecord({
+    kind: 'rating',
+    prompt: 'q',
+    answer,
+    spans: [{ start, end: start + 8, tag: 'great_answer' }],
+  });
+  const [s] = rec.spans;
+  assert.equal([...rec.answer].slice(s.start, s.end).join(''), 'Canberra');
+});
