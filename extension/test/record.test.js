@@ -101,4 +101,16 @@ test('redaction keeps code-point spans on the same words after an emoji', () => 
   });
   const [s] = rec.spans;
   assert.equal([...rec.answer].slice(s.start, s.end).join(''), 'Canberra');
+  // A span right after the address: counted in UTF-16 units it would fall inside the address.
+  const tight = redactRecord({
+    kind: 'rating',
+    prompt: 'q',
+    answer: '🙂 jane@example.com!',
+    spans: [{ start: 20, end: 21, tag: 'verbose' }],
+  });
+  assert.equal(tight.answer, '🙂 [email]!');
+  assert.deepEqual(
+    tight.spans.map((x) => [...tight.answer].slice(x.start, x.end).join('')),
+    ['!'],
+  );
 });
