@@ -106,7 +106,7 @@ test('redaction keeps code-point spans on the same words after an emoji', () => 
     kind: 'rating',
     prompt: 'q',
     answer: '🙂 jane@example.com!',
-    spans: [{ start: 20, end: 21, tag: 'verbose' }],
+    spans: [{ start: 18, end: 19, tag: 'verbose' }], // '!' is code point 18 (UTF-16 unit 19)
   });
   assert.equal(tight.answer, '🙂 [email]!');
   assert.deepEqual(
