@@ -90,6 +90,8 @@ def _require_json() -> None:
 
 def _register_blueprints(app: Flask) -> None:
     """One blueprint per area."""
+    from server.adapter_health.routes import admin_blp as admin_adapter_health_blp
+    from server.adapter_health.routes import blp as adapter_health_blp
     from server.auth.routes import blp as auth_blp
     from server.dashboard.routes import bp as dashboard_bp
     from server.datasets.pages import pages_bp as labs_pages_bp
@@ -114,6 +116,8 @@ def _register_blueprints(app: Flask) -> None:
         reward_blp,
         claims_blp,
         datasets_blp,
+        adapter_health_blp,
+        admin_adapter_health_blp,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(dashboard_bp)

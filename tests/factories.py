@@ -19,6 +19,7 @@ from eth_account.messages import encode_defunct
 from eth_utils import keccak
 
 from reward_model.sources import QA_PATH, load_qa_feedback
+from server.adapter_health.models import AdapterHealthEvent
 from server.auth.credentials import Credential
 from server.auth.models import RefreshToken, User
 from server.datasets.models import Dataset, DatasetItem, Download, Royalty
@@ -362,3 +363,14 @@ def make_royalty(**fields) -> Royalty:
     entry = make_ledger_entry(user_id=fields.pop("user_id", None) or make_account().id)
     defaults = {"amount": entry.amount, "ledger_seq": entry.seq}
     return _add(Royalty(download_id=download_id, user_id=entry.user_id, **{**defaults, **fields}))
+
+
+def make_adapter_health_event(**fields) -> AdapterHealthEvent:
+    """An anonymous report that a ChatGPT page no longer fits its adapter."""
+    defaults = {
+        "site": "chatgpt",
+        "adapter_version": "2026.07",
+        "selector": "turn",
+        "problem": "no-answer",
+    }
+    return _add(AdapterHealthEvent(**{**defaults, **fields}))

@@ -2,7 +2,7 @@
  * Settings and the device token, in chrome.storage.local. The token lives
  * under its own key and is only ever read here, in the service worker.
  */
-import { SITES } from '../shared/messages.js';
+import { SITES } from '../common/messages.js';
 
 export const DEFAULTS = Object.freeze({
   serverUrl: '',
