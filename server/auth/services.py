@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from eth_utils import is_address, to_checksum_address
 from flask import current_app
+from sqlalchemy.dialects import postgresql, sqlite
 
 from server.auth import credentials, siwe
 from server.auth.credentials import Credential
@@ -45,13 +46,17 @@ def request_nonce(address: str) -> dict:
 
 
 def _get_or_create_user(address: str) -> User:
-    """The user for a wallet address, created on first sign-in."""
-    user = db.session.execute(db.select(User).filter_by(address=address)).scalar_one_or_none()
-    if user is None:
-        user = User(address=address)
-        db.session.add(user)
-        db.session.flush()
-    return user
+    """The user for a wallet address, created on first sign-in. The insert skips an existing
+    row instead of failing, so concurrent first sign-ins of one wallet all get the same user."""
+    table = User.__table__
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    db.session.execute(
+        insert(table)
+        .values(address=address)  # column defaults fill the rest
+        .on_conflict_do_nothing(index_elements=[table.c.address])
+    )
+    return db.session.execute(db.select(User).filter_by(address=address)).scalar_one()
 
 
 def _payload(user: User, refresh_token: str) -> dict:

@@ -110,6 +110,9 @@ def test_nonce_issued_for_another_address_is_refused(app, client):
     message = _custom_message(nonce, attacker.address)
     refused(verify(client, message, sign(attacker, message)), 401, "nonce", "another address")
     assert count(app, User) == 0
+    # The failed attempt left the victim's nonce alone: the victim still signs in with it.
+    victim_message = _custom_message(nonce, victim.address)
+    assert verify(client, victim_message, sign(victim, victim_message)).status_code == 200
 
 
 def test_nonce_never_issued_is_refused(app, client):
