@@ -44,6 +44,8 @@ class Config:
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 256 * 1024)
     MAX_BATCH_CONTENT_LENGTH = _int("MAX_BATCH_CONTENT_LENGTH", 8 * 1024 * 1024)
     MAX_BATCH_ITEMS = 500
+    # The deepest JSON body accepted (a batch of feedback with spans is 4 deep).
+    MAX_JSON_DEPTH = _int("MAX_JSON_DEPTH", 32)
     IDEMPOTENCY_TTL = _int("IDEMPOTENCY_TTL", 24 * 3600)
     CLUSTER_THRESHOLD = float(_env("CLUSTER_THRESHOLD", "0.8"))
 

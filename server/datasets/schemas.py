@@ -4,6 +4,7 @@ import marshmallow as ma
 from marshmallow import ValidationError, validate, validates_schema
 
 from server.feedback.models import KINDS, SITES, TAGS
+from server.fields import Text, Timestamp
 from server.openapi import Id
 from server.rewards.schemas import AmountField
 
@@ -17,7 +18,7 @@ NAME = validate.Regexp(
 def _choices(values: tuple[str, ...], what: str) -> ma.fields.List:
     """A non-empty list of distinct known values."""
     return ma.fields.List(
-        ma.fields.String(validate=validate.OneOf(values, error=f"unknown {what}: {{input}}")),
+        Text(validate=validate.OneOf(values, error=f"unknown {what}: {{input}}")),
         validate=validate.Length(min=1, max=len(values)),
     )
 
@@ -28,10 +29,10 @@ class Filters(ma.Schema):
     sites = _choices(SITES, "site")
     kinds = _choices(KINDS, "kind")
     tags = _choices(TAGS, "tag")
-    created_from = ma.fields.AwareDateTime()
-    created_to = ma.fields.AwareDateTime()
+    created_from = Timestamp()
+    created_to = Timestamp()
     licences = ma.fields.List(
-        ma.fields.String(
+        Text(
             validate=validate.OneOf(
                 TRAINABLE_LICENCES, error="{input} is not a licence datasets may carry"
             )
@@ -56,9 +57,9 @@ class Filters(ma.Schema):
 class DatasetIn(ma.Schema):
     """A new snapshot: a name (versions count up per name), filters and an optional price."""
 
-    name = ma.fields.String(required=True, validate=NAME)
+    name = Text(required=True, validate=NAME)
     filters = ma.fields.Nested(Filters, load_default=dict)
-    price = ma.fields.String(
+    price = Text(
         load_default="0",
         validate=validate.Regexp(r"^\d{1,30}$", error="an integer amount as a decimal string"),
     )
@@ -68,13 +69,13 @@ class DatasetOut(ma.Schema):
     """A snapshot: what it holds and how to verify it."""
 
     id = ma.fields.Integer()
-    name = ma.fields.String()
+    name = Text()
     version = ma.fields.Integer()
     filters = ma.fields.Dict()
     row_count = ma.fields.Integer()
     counts = ma.fields.Dict()
     licences = ma.fields.Dict()
-    merkle_root = ma.fields.String()
+    merkle_root = Text()
     price = AmountField()
     created_at = ma.fields.DateTime()
 
@@ -82,24 +83,24 @@ class DatasetOut(ma.Schema):
 class DownloadQuery(ma.Schema):
     """Download options."""
 
-    format = ma.fields.String(load_default="parquet", validate=validate.OneOf(("jsonl", "parquet")))
+    format = Text(load_default="parquet", validate=validate.OneOf(("jsonl", "parquet")))
 
 
 class DatasetProofStep(ma.Schema):
     """A sibling on the way up to the root."""
 
-    side = ma.fields.String()
-    hash = ma.fields.String()
+    side = Text()
+    hash = Text()
 
 
 class DatasetProofOut(ma.Schema):
     """An item's Merkle proof in a snapshot."""
 
     dataset_id = ma.fields.Integer()
-    item_hash = ma.fields.String()
+    item_hash = Text()
     position = ma.fields.Integer()
     leaves = ma.fields.Integer()
-    root = ma.fields.String()
+    root = Text()
     proof = ma.fields.List(ma.fields.Nested(DatasetProofStep))
 
 
@@ -108,4 +109,4 @@ class MyItem(ma.Schema):
 
     position = ma.fields.Integer()
     pair_id = ma.fields.Integer()
-    item_hash = ma.fields.String()
+    item_hash = Text()

@@ -3,13 +3,14 @@
 import marshmallow as ma
 from marshmallow import validate
 
+from server.fields import Text
 from server.rewards.schemas import AmountField
 
 
 class RoundRequest(ma.Schema):
     """Options of a new round (the rest of reward_model.train.TrainConfig keeps its defaults)."""
 
-    backbone = ma.fields.String(load_default="minilm", validate=validate.Length(1, 200))
+    backbone = Text(load_default="minilm", validate=validate.Length(1, 200))
     seed = ma.fields.Integer(load_default=0, validate=validate.Range(0, 2**31 - 1))
     epochs = ma.fields.Float(validate=validate.Range(min=0.01, max=20))
     learning_rate = ma.fields.Float(validate=validate.Range(min=1e-7, max=1.0))
@@ -24,8 +25,8 @@ class RoundSchema(ma.Schema):
     """A round: status, live progress, metrics, calibration and Merkle root."""
 
     id = ma.fields.Integer()
-    status = ma.fields.String()
-    backbone = ma.fields.String()
+    status = Text()
+    backbone = Text()
     seed = ma.fields.Integer()
     config = ma.fields.Dict()
     n_train = ma.fields.Integer()
@@ -33,8 +34,8 @@ class RoundSchema(ma.Schema):
     progress = ma.fields.Dict()
     metrics = ma.fields.Dict()
     calibration = ma.fields.Dict()
-    error = ma.fields.String(allow_none=True)
-    merkle_root = ma.fields.String(allow_none=True)
+    error = Text(allow_none=True)
+    merkle_root = Text(allow_none=True)
     created_at = ma.fields.DateTime()
     started_at = ma.fields.DateTime(allow_none=True)
     finished_at = ma.fields.DateTime(allow_none=True)
@@ -52,7 +53,7 @@ class ProofOut(ma.Schema):
     """A leaf of a round's Merkle tree and the proof for ``claimWithProof``."""
 
     round_id = ma.fields.Integer()
-    address = ma.fields.String()
+    address = Text()
     cumulative_amount = AmountField()
-    root = ma.fields.String()
-    proof = ma.fields.List(ma.fields.String())
+    root = Text()
+    proof = ma.fields.List(Text())

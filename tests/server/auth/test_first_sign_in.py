@@ -14,7 +14,7 @@ SIGN_INS = 16
 
 def test_concurrent_first_sign_ins_of_one_wallet_all_succeed(tmp_path):
     server = LiveServer(tmp_path, workers=4)
-    server.start()
+    server.start(timeout=120)  # four workers importing at once on a busy machine
     try:
         account = Account.create()
         nonce_url, verify_url = (
