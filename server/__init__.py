@@ -11,6 +11,7 @@ from server.config import Config, check_secrets, config_for_env
 from server.errors import register_error_handlers
 from server.extensions import api, db, limiter, migrate, redis_store
 from server.redis_store import limiter_storage_uri
+from server.security_headers import init_security
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -29,6 +30,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     _default_paths(app)
     _bind_extensions(app)
     _register_blueprints(app)
+    init_security(app)
     register_error_handlers(app)
     _register_cli(app)
     return app
@@ -63,7 +65,7 @@ def _bind_extensions(app: Flask) -> None:
     from server.auth.identity import load_identity
     from server.feedback.routes import batch_body_limit
     from server.ratelimit import retry_after_only_when_refused
-    from server.request_guards import bounded_json_nesting, require_json
+    from server.request_guards import bounded_json_nesting, chunked_body_limit, require_json
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
@@ -71,6 +73,7 @@ def _bind_extensions(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", limiter_storage_uri(app.config["REDIS_URL"]))
     app.before_request(batch_body_limit)
     app.before_request(require_json)
+    app.before_request(chunked_body_limit)
     app.before_request(bounded_json_nesting)
     app.before_request(load_identity)
     # Registered before the limiter's own hook, so it runs after it (Flask runs them reversed).
@@ -81,6 +84,7 @@ def _bind_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     """One blueprint per area."""
+    from server.apidocs.routes import docs_bp
     from server.auth.routes import blp as auth_blp
     from server.dashboard.routes import bp as dashboard_bp
     from server.datasets.pages import pages_bp as labs_pages_bp
@@ -109,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
         api.register_blueprint(blueprint)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(labs_pages_bp)
+    app.register_blueprint(docs_bp)
     api.spec.components.security_scheme(
         "bearer",
         {

@@ -58,6 +58,11 @@ class Config:
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_SWALLOW_ERRORS = True
 
+    # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host: 0 trusts
+    # none (a client could forge its address and escape per-IP limits), 1 behind one balancer.
+    TRUSTED_PROXY_HOPS = _int("TRUSTED_PROXY_HOPS", 0)
+    HSTS_MAX_AGE = _int("HSTS_MAX_AGE", 365 * 24 * 3600)
+
     RQ_QUEUE = _env("RQ_QUEUE", "liftledger")
     # Base units (18 decimals): 1,000 LIFT per round by default.
     REWARD_POOL_PER_ROUND = _int("REWARD_POOL_PER_ROUND", 1_000 * 10**18)
@@ -77,8 +82,8 @@ class Config:
     OPENAPI_VERSION = "3.1.0"
     OPENAPI_URL_PREFIX = "/api"
     OPENAPI_JSON_PATH = "openapi.json"
-    OPENAPI_SWAGGER_UI_PATH = "/docs"
-    OPENAPI_SWAGGER_UI_URL = "https://cdn.jsdelivr.net/npm/swagger-ui-dist/"
+    # /api/docs is served by server/apidocs from a pinned local Swagger UI, not a CDN.
+    OPENAPI_SWAGGER_UI_PATH = None
 
 
 class TestingConfig(Config):

@@ -9,6 +9,7 @@ without recursion, before the body reaches the parser.
 import re
 
 from flask import current_app, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from server.errors import ApiError, BadRequest
 
@@ -34,6 +35,20 @@ def require_json() -> None:
             raise UnsupportedMediaType("Send JSON with `Content-Type: application/json`.")
 
 
+def chunked_body_limit() -> None:
+    """before_request: 413 for a chunked body over the size limit. Werkzeug stops reading such
+    a body at the limit without an error, so the view would see it cut short (and answer 400
+    for broken JSON); one more byte from the server's stream tells "over" from "exactly"."""
+    limit = request.max_content_length
+    if request.content_length is not None or limit is None:
+        return
+    if not request.headers.get("Transfer-Encoding"):
+        return
+    body = request.get_data(cache=True)
+    if len(body) >= limit and request.environ["wsgi.input"].read(1):
+        raise RequestEntityTooLarge()
+
+
 def json_depth_exceeds(body: bytes, limit: int) -> bool:
     """Whether the brackets of a JSON text nest deeper than `limit` (or do not balance).
 
@@ -52,8 +67,7 @@ def json_depth_exceeds(body: bytes, limit: int) -> bool:
 
 
 def bounded_json_nesting() -> None:
-    """before_request: 400 for a JSON body nested deeper than MAX_JSON_DEPTH. Reading the body
-    here also enforces the size limit on chunked bodies (413, from werkzeug)."""
+    """before_request: 400 for a JSON body nested deeper than MAX_JSON_DEPTH."""
     if not request.is_json:
         return
     body = request.get_data(cache=True)
