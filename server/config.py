@@ -34,6 +34,10 @@ class Config:
     JWT_ACCESS_TTL = _int("JWT_ACCESS_TTL", 900)
     JWT_REFRESH_TTL = _int("JWT_REFRESH_TTL", 30 * 24 * 3600)
 
+    # Device tokens (the extension's) expire unless rotated; a rotated one lives on briefly.
+    DEVICE_TOKEN_TTL = _int("DEVICE_TOKEN_TTL", 30 * 24 * 3600)
+    DEVICE_ROTATION_GRACE = _int("DEVICE_ROTATION_GRACE", 600)
+
     SIWE_DOMAIN = _env("SIWE_DOMAIN", "127.0.0.1:5000")
     SIWE_URI = _env("SIWE_URI", "http://127.0.0.1:5000")
     SIWE_STATEMENT = "Sign in to Liftledger to be paid for the feedback you give."

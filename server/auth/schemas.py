@@ -64,6 +64,8 @@ class DeviceSchema(ma.Schema):
     created_at = ma.fields.DateTime()
     last_used_at = ma.fields.DateTime(allow_none=True)
     revoked_at = ma.fields.DateTime(allow_none=True)
+    expires_at = ma.fields.DateTime(allow_none=True)
+    rotated_at = ma.fields.DateTime(allow_none=True)
 
 
 class NewDeviceSchema(DeviceSchema):
