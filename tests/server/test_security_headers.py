@@ -6,7 +6,7 @@ import pytest
 from server import create_app
 from server.security_headers import CSP
 from tests.conftest import app_config
-from tests.factories import sign_in
+from tests.factories import make_feedback_payload, sign_in
 
 PAGES = [
     "/",
@@ -42,10 +42,12 @@ def test_every_response_carries_the_header_policy(client, path):
     assert "Strict-Transport-Security" not in res.headers  # not outside production
 
 
-def test_error_and_write_responses_carry_it_too(client, make_feedback):
+def test_error_and_write_responses_carry_it_too(client):
     user = sign_in(client)
     _assert_policy(
-        client.post("/api/v1/feedback", json=make_feedback(), headers=user["headers"]).headers
+        client.post(
+            "/api/v1/feedback", json=make_feedback_payload(), headers=user["headers"]
+        ).headers
     )
     _assert_policy(client.post("/api/v1/feedback", data="x", headers=user["headers"]).headers)
 

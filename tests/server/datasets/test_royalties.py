@@ -11,17 +11,16 @@ from server.models_base import utcnow
 from server.rewards import ledger
 from server.rewards.models import LedgerEntry
 from server.rounds.models import PreferenceValue, TrainingRound
-from tests.factories import sign_in
-from tests.server.datasets.conftest import snapshot
+from tests.factories import make_snapshot, post_feedback, sign_in
 
 
 @pytest.fixture
-def priced(app, client, lab, give):
+def priced(app, client, lab):
     """Three wallets with one item each in a dataset priced 1000: (dataset, {name: user id})."""
     users = {name: sign_in(client) for name in "abc"}
     for i, user in enumerate(users.values()):
-        give(user, i)
-    body = snapshot(client, lab, price="1000")
+        post_feedback(client, user, i)
+    body = make_snapshot(client, lab, price="1000")
     with app.app_context():
         ids = {
             name: db.session.scalar(db.select(User.id).filter_by(address=u["account"].address))
@@ -93,9 +92,9 @@ def test_without_lift_every_item_weighs_the_same(app, client, lab, priced):
     assert _royalties(app) == {ids["a"]: 334, ids["b"]: 333, ids["c"]: 333}
 
 
-def test_free_download_is_logged_without_royalties(app, client, lab, give):
-    give(sign_in(client), 0)
-    body = snapshot(client, lab)
+def test_free_download_is_logged_without_royalties(app, client, lab):
+    post_feedback(client, sign_in(client), 0)
+    body = make_snapshot(client, lab)
     assert body["price"] == "0"
     download_id = _download(client, lab, body["id"])
     assert _royalties(app) == {}

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.factories import sign_in
+from tests.factories import make_feedback_payload, sign_in
 
 
 def _assert_error(res, code: int) -> dict:
@@ -48,9 +48,11 @@ def _assert_error(res, code: int) -> dict:
         ({"rating": 1.0}, "rating"),
     ],
 )
-def test_invalid_fields_get_422_with_per_field_errors(client, make_feedback, overrides, field):
+def test_invalid_fields_get_422_with_per_field_errors(client, overrides, field):
     user = sign_in(client)
-    res = client.post("/api/v1/feedback", json=make_feedback(**overrides), headers=user["headers"])
+    res = client.post(
+        "/api/v1/feedback", json=make_feedback_payload(**overrides), headers=user["headers"]
+    )
     body = _assert_error(res, 422)
     assert field in body["errors"]["json"]
 
@@ -80,23 +82,23 @@ def test_non_json_gets_415(client):
     _assert_error(res, 415)
 
 
-def test_body_over_256kb_gets_413(client, make_feedback):
+def test_body_over_256kb_gets_413(client):
     user = sign_in(client)
-    payload = make_feedback(comment="x" * (300 * 1024))
+    payload = make_feedback_payload(comment="x" * (300 * 1024))
     _assert_error(client.post("/api/v1/feedback", json=payload, headers=user["headers"]), 413)
 
 
-def test_batch_bounds(client, make_feedback):
+def test_batch_bounds(client):
     user = sign_in(client)
     url, headers = "/api/v1/feedback/batch", user["headers"]
     _assert_error(client.post(url, json={"items": []}, headers=headers), 422)
-    too_many = {"items": [make_feedback(0)] * 501}
+    too_many = {"items": [make_feedback_payload(0)] * 501}
     _assert_error(client.post(url, json=too_many, headers=headers), 422)
     _assert_error(client.post(url, json={"items": ["not an object"]}, headers=headers), 422)
 
 
-def test_no_credentials_gets_401(client, make_feedback):
-    _assert_error(client.post("/api/v1/feedback", json=make_feedback()), 401)
+def test_no_credentials_gets_401(client):
+    _assert_error(client.post("/api/v1/feedback", json=make_feedback_payload()), 401)
 
 
 def test_unknown_route_and_method_are_json(client):
@@ -104,16 +106,13 @@ def test_unknown_route_and_method_are_json(client):
     _assert_error(client.put("/api/v1/auth/nonce", json={}), 405)
 
 
-def test_rate_limit_gets_429_with_retry_after(app, client):
-    app.config["RATELIMIT_AUTH"] = "3 per minute"
-    try:
-        codes = [
-            client.post("/api/v1/auth/nonce", json={"address": "0x" + "1" * 40}).status_code
-            for _ in range(4)
-        ]
-        res = client.post("/api/v1/auth/nonce", json={"address": "0x" + "1" * 40})
-    finally:
-        app.config["RATELIMIT_AUTH"] = "100000 per minute"
+def test_rate_limit_gets_429_with_retry_after(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "RATELIMIT_AUTH", "3 per minute")
+    codes = [
+        client.post("/api/v1/auth/nonce", json={"address": "0x" + "1" * 40}).status_code
+        for _ in range(4)
+    ]
+    res = client.post("/api/v1/auth/nonce", json={"address": "0x" + "1" * 40})
     assert codes == [200, 200, 200, 429]
     body = _assert_error(res, 429)
     assert int(res.headers["Retry-After"]) > 0 and body["status"] == "Too Many Requests"
@@ -129,9 +128,9 @@ def test_out_of_range_filter_gets_422_naming_it(client, param):
     assert param in body["errors"]["query"]
 
 
-def test_one_unstorable_item_in_a_batch_is_invalid_and_the_others_are_stored(client, make_feedback):
+def test_one_unstorable_item_in_a_batch_is_invalid_and_the_others_are_stored(client):
     user = sign_in(client)
-    items = [make_feedback(i) for i in range(20)]
+    items = [make_feedback_payload(i) for i in range(20)]
     items[7]["prompt"] = "lone \ud800 surrogate"
     items[12]["comment"] = "NUL \x00"
     items[15]["captured_at"] = "0001-01-01T00:00:00+01:00"
@@ -156,9 +155,11 @@ def test_nul_and_surrogates_are_refused_outside_feedback_too(client):
     assert "name" in _assert_error(res, 422)["errors"]["json"]
 
 
-def test_empty_patch_gets_422(client, make_feedback):
+def test_empty_patch_gets_422(client):
     user = sign_in(client)
-    row = client.post("/api/v1/feedback", json=make_feedback(), headers=user["headers"]).get_json()
+    row = client.post(
+        "/api/v1/feedback", json=make_feedback_payload(), headers=user["headers"]
+    ).get_json()
     res = client.patch(f"/api/v1/feedback/{row['id']}", json={}, headers=user["headers"])
     assert "at least one field" in str(_assert_error(res, 422)["errors"])
     res = client.patch("/api/v1/me", json={}, headers=user["headers"])

@@ -11,7 +11,7 @@ from server.extensions import db
 from server.rewards import ledger
 from server.rewards.models import LedgerEntry
 from server.rewards.triggers import unlocked_ledger
-from tests.server.rewards.helpers import at_once
+from tests.concurrency import at_once
 
 BIG = 10**27 + 7
 
