@@ -71,6 +71,9 @@ def _bind_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=MIGRATIONS)
     redis_store.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", limiter_storage_uri(app.config["REDIS_URL"]))
+    # The limiter shares the app's pool: the same timeouts and circuit breaker.
+    pool = app.extensions["redis_store"]["client"].connection_pool
+    app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"connection_pool": pool})
     app.before_request(batch_body_limit)
     app.before_request(require_json)
     app.before_request(chunked_body_limit)

@@ -20,9 +20,10 @@ def worker_command(burst: bool, no_fork: bool) -> None:
     """Run one RQ worker on the app's Redis and queue."""
     from rq import Queue, SimpleWorker, Worker
 
-    queue = Queue(current_app.config["RQ_QUEUE"], connection=redis_store.client)
+    connection = redis_store.worker_client()
+    queue = Queue(current_app.config["RQ_QUEUE"], connection=connection)
     worker_class = SimpleWorker if no_fork else Worker
-    worker_class([queue], connection=redis_store.client).work(burst=burst, with_scheduler=False)
+    worker_class([queue], connection=connection).work(burst=burst, with_scheduler=False)
 
 
 @click.command("setup")

