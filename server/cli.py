@@ -17,8 +17,16 @@ from server.extensions import redis_store
     "after OpenMP started can deadlock the child).",
 )
 def worker_command(burst: bool, no_fork: bool) -> None:
-    """Run one RQ worker on the app's Redis and queue."""
+    """Run one RQ worker on the app's Redis and queue (first removing the scratch folders of
+    rounds whose worker was killed)."""
+    from pathlib import Path
+
     from rq import Queue, SimpleWorker, Worker
+
+    from server.jobs import clean_scratch
+
+    for path in clean_scratch(Path(current_app.instance_path) / "models"):
+        click.echo(f"removed the scratch folder of a killed round: {path}")
 
     connection = redis_store.worker_client()
     queue = Queue(current_app.config["RQ_QUEUE"], connection=connection)

