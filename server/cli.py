@@ -26,7 +26,7 @@ def worker_command(burst: bool, no_fork: bool) -> None:
     from server.jobs import clean_scratch
 
     for path in clean_scratch(Path(current_app.instance_path) / "models"):
-        click.echo(f"removed the scratch folder of a killed round: {path}")
+        click.echo(f"removed what a killed round left: {path}")
 
     connection = redis_store.worker_client()
     queue = Queue(current_app.config["RQ_QUEUE"], connection=connection)

@@ -154,19 +154,19 @@ def _held(scratch: Path) -> Iterator[None]:
 
 
 def clean_scratch(models: Path) -> list[Path]:
-    """Remove the scratch folders (and lock files) that no live round holds: those of rounds
-    whose process was killed. Returns the folders removed."""
+    """Remove the scratch folders and lock files that no live round holds: those of rounds
+    whose process was killed (before or after its folder appeared). Returns what it removed."""
     removed = []
-    for path in sorted(models.glob(".tmp-*")):
-        if path.suffix == ".lock":
-            continue
-        lock = _lock_of(path)
+    for name in sorted({p.name.removesuffix(".lock") for p in models.glob(".tmp-*")}):
+        scratch, lock = models / name, _lock_of(models / name)
         with open(lock, "a") as handle:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 continue  # a running round's
-            shutil.rmtree(path, ignore_errors=True)
+            if scratch.exists():
+                shutil.rmtree(scratch, ignore_errors=True)
+                removed.append(scratch)
             lock.unlink(missing_ok=True)
-        removed.append(path)
+            removed.append(lock)
     return removed

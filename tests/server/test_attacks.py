@@ -294,6 +294,28 @@ def test_demoted_admin_is_refused_at_once(app, client, runner):
     assert count(app, TrainingRound) == 0
 
 
+def test_a_stolen_access_jwt_is_dead_after_logout_and_its_devices_with_it(app, client):
+    user = sign_in(client)
+    minted = device_headers(client, user)  # what a thief would mint with the stolen JWT
+    body = {"refresh_token": user["refresh_token"]}
+    assert client.post("/api/v1/auth/logout", json=body, headers=user["headers"]).status_code == 204
+    before = count(app, Credential)
+    res = client.post("/api/v1/auth/devices", json={"name": "thief"}, headers=user["headers"])
+    refused(res, 401, says="revoked by signing out")
+    assert count(app, Credential) == before
+    refused(client.get("/api/v1/me", headers=minted), 401, says="invalid or revoked")
+
+
+def test_a_device_token_cannot_be_renewed_forever_by_a_thief(app, client):
+    user = sign_in(client)
+    stolen = device_headers(client, user)["Authorization"].split()[1]
+    first = client.post("/api/v1/auth/devices/rotate", headers=bearer(stolen))
+    assert first.status_code == 201
+    # The owner's copy of the same token, rotated again: the thief's successor dies.
+    refused(client.post("/api/v1/auth/devices/rotate", headers=bearer(stolen)), 401)
+    refused(client.get("/api/v1/me", headers=bearer(first.get_json()["token"])), 401)
+
+
 def test_other_tokens_are_not_refresh_tokens(app, client):
     user = sign_in(client)
     device = device_headers(client, user)["Authorization"].split()[1]

@@ -42,13 +42,13 @@ def test_only_the_scratch_of_a_killed_round_is_removed(tmp_path):
         victim.wait()
         time.sleep(0.1)
         (models / "3").mkdir()  # a published model is never touched
-        assert clean_scratch(models) == [killed]
+        assert clean_scratch(models) == [killed, Path(str(killed) + ".lock")]
         assert not killed.exists() and not Path(str(killed) + ".lock").exists()
         assert running.exists() and (models / "3").exists()
     finally:
         alive.kill()
         alive.wait()
-    assert clean_scratch(models) == [running]
+    assert clean_scratch(models) == [running, Path(str(running) + ".lock")]
     assert sorted(p.name for p in models.iterdir()) == ["3"]
 
 
@@ -61,4 +61,5 @@ def test_the_worker_cleans_up_when_it_starts(app, runner):
     victim.wait()
     result = runner.invoke(args=["worker", "--burst", "--no-fork"])
     assert result.exit_code == 0, result.output
-    assert "removed the scratch folder" in result.output and not left.exists()
+    assert "removed what a killed round left" in result.output and not left.exists()
+    assert not list(models.glob(".tmp-99-*"))
