@@ -69,7 +69,8 @@ class Devices(MethodView):
     @blp.response(201, schemas.NewDeviceSchema)
     def post(self, body: dict):
         """Create a device token scoped to writing feedback; the token is shown only once."""
-        device, token = services.create_device(g.principal, body["name"])
+        principal = g.principal
+        device, token = services.create_device(principal.user_id, body["name"], principal.family)
         device.token = token  # shown once; never stored
         return device
 

@@ -113,15 +113,15 @@ def logout_everywhere(principal: Principal) -> None:
     revocation.deny(principal.claims)
 
 
-def create_device(principal: Principal, name: str) -> tuple[Credential, str]:
-    """Create an expiring device token for the extension under the caller's sign-in; the
-    token itself is returned only now."""
+def create_device(user_id: int, name: str, family: str | None = None) -> tuple[Credential, str]:
+    """Create an expiring device token for the extension under a sign-in (`family`, whose
+    end revokes it); the token itself is returned only now."""
     return credentials.issue(
         "device",
         DEVICE_SCOPES,
-        user_id=principal.user_id,
+        user_id=user_id,
         name=name,
-        family=principal.family,
+        family=family,
         expires_at=credentials.device_expiry(),
     )
 
