@@ -7,8 +7,10 @@ shown once when issued; only its SHA-256 is stored, with a short display prefix.
 A device token expires (``DEVICE_TOKEN_TTL``) and belongs to the sign-in (refresh ``family``)
 whose access token created it, so signing out revokes it with that sign-in. The extension
 keeps it alive by rotation: the successor gets a full lifetime, the old token a short grace
-period (requests already in flight still succeed), and presenting an already rotated token
-for rotation again revokes every successor, as a reused refresh token revokes its family.
+period (requests already in flight still succeed). Rotating the old token again replaces a
+successor nobody has used (a lost response); once the successor has been used, it means two
+holders of one token, and every successor is revoked, as a reused refresh token revokes its
+family.
 """
 
 import hashlib
@@ -130,10 +132,11 @@ def authenticate(token: str) -> Credential:
 
 def rotate(credential_id: int) -> tuple[Credential, str]:
     """Replace a device token by a successor with a full lifetime; the old one lives on for
-    DEVICE_ROTATION_GRACE. A token rotated before revokes its successors instead (401)."""
+    DEVICE_ROTATION_GRACE. Rotating it again replaces a successor that was never used (its
+    response was lost); once a successor has been used, a second rotation is a stolen copy
+    at work: every successor is revoked (401)."""
     now = utcnow()
     # Conditional update: of two concurrent rotations of one token, exactly one wins.
-    grace = now + timedelta(seconds=int(current_app.config["DEVICE_ROTATION_GRACE"]))
     won = db.session.execute(
         db.update(Credential)
         .where(Credential.id == credential_id, Credential.rotated_at.is_(None))
@@ -141,12 +144,16 @@ def rotate(credential_id: int) -> tuple[Credential, str]:
     )
     old = db.session.get(Credential, credential_id)
     if won.rowcount != 1:
-        _revoke_successors(old, now)
-        db.session.commit()
-        raise Unauthorized(
-            "Device token was already rotated; its successors are revoked. Link the extension "
-            "again."
-        )
+        previous = db.session.get(Credential, old.replaced_by_id)
+        if previous.last_used_at is not None or previous.revoked_at is not None:
+            _revoke_successors(old, now)
+            db.session.commit()
+            raise Unauthorized(
+                "Device token was already rotated and its successor used; every successor is "
+                "revoked. Link the extension again."
+            )
+        previous.revoked_at = now  # never used: its holder never got it
+    grace = now + timedelta(seconds=int(current_app.config["DEVICE_ROTATION_GRACE"]))
     if old.expires_at is None or old.expires_at > grace:
         old.expires_at = grace
     new, token = issue(

@@ -310,10 +310,11 @@ def test_a_device_token_cannot_be_renewed_forever_by_a_thief(app, client):
     user = sign_in(client)
     stolen = device_headers(client, user)["Authorization"].split()[1]
     first = client.post("/api/v1/auth/devices/rotate", headers=bearer(stolen))
-    assert first.status_code == 201
+    thief = bearer(first.get_json()["token"])
+    assert first.status_code == 201 and client.get("/api/v1/me", headers=thief).status_code == 200
     # The owner's copy of the same token, rotated again: the thief's successor dies.
     refused(client.post("/api/v1/auth/devices/rotate", headers=bearer(stolen)), 401)
-    refused(client.get("/api/v1/me", headers=bearer(first.get_json()["token"])), 401)
+    refused(client.get("/api/v1/me", headers=thief), 401)
 
 
 def test_other_tokens_are_not_refresh_tokens(app, client):

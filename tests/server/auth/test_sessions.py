@@ -78,10 +78,21 @@ def test_the_old_token_stops_after_the_grace_period(app, client):
     assert client.get(ME, headers=bearer(new["token"])).status_code == 200
 
 
-def test_rotating_a_rotated_token_again_revokes_its_successors(client):
+def test_a_lost_rotation_response_can_be_retried(client):
+    user = sign_in(client)
+    old = new_device(client, user)
+    lost = rotate(client, old["token"]).get_json()  # never reached the extension
+    retried = rotate(client, old["token"])
+    assert retried.status_code == 201
+    assert client.get(ME, headers=bearer(retried.get_json()["token"])).status_code == 200
+    assert client.get(ME, headers=bearer(lost["token"])).status_code == 401  # replaced
+
+
+def test_rotating_again_after_the_successor_was_used_revokes_every_successor(client):
     user = sign_in(client)
     old = new_device(client, user)
     stolen = rotate(client, old["token"]).get_json()  # whoever rotated first
+    assert client.get(ME, headers=bearer(stolen["token"])).status_code == 200  # and used it
     res = rotate(client, old["token"])  # the other holder of the old token
     assert res.status_code == 401 and "already rotated" in res.get_json()["message"]
     assert client.get(ME, headers=bearer(stolen["token"])).status_code == 401
