@@ -32,7 +32,7 @@ class Filters(ma.Schema):
     created_from = Timestamp()
     created_to = Timestamp()
     licences = ma.fields.List(
-        Text(
+        ma.fields.String(
             validate=validate.OneOf(
                 TRAINABLE_LICENCES, error="{input} is not a licence datasets may carry"
             )
@@ -59,7 +59,7 @@ class DatasetIn(ma.Schema):
 
     name = Text(required=True, validate=NAME)
     filters = ma.fields.Nested(Filters, load_default=dict)
-    price = Text(
+    price = ma.fields.String(
         load_default="0",
         validate=validate.Regexp(r"^\d{1,30}$", error="an integer amount as a decimal string"),
     )
@@ -69,13 +69,13 @@ class DatasetOut(ma.Schema):
     """A snapshot: what it holds and how to verify it."""
 
     id = ma.fields.Integer()
-    name = Text()
+    name = ma.fields.String()
     version = ma.fields.Integer()
     filters = ma.fields.Dict()
     row_count = ma.fields.Integer()
     counts = ma.fields.Dict()
     licences = ma.fields.Dict()
-    merkle_root = Text()
+    merkle_root = ma.fields.String()
     price = AmountField()
     created_at = ma.fields.DateTime()
 
@@ -83,24 +83,24 @@ class DatasetOut(ma.Schema):
 class DownloadQuery(ma.Schema):
     """Download options."""
 
-    format = Text(load_default="parquet", validate=validate.OneOf(("jsonl", "parquet")))
+    format = ma.fields.String(load_default="parquet", validate=validate.OneOf(("jsonl", "parquet")))
 
 
 class DatasetProofStep(ma.Schema):
     """A sibling on the way up to the root."""
 
-    side = Text()
-    hash = Text()
+    side = ma.fields.String()
+    hash = ma.fields.String()
 
 
 class DatasetProofOut(ma.Schema):
     """An item's Merkle proof in a snapshot."""
 
     dataset_id = ma.fields.Integer()
-    item_hash = Text()
+    item_hash = ma.fields.String()
     position = ma.fields.Integer()
     leaves = ma.fields.Integer()
-    root = Text()
+    root = ma.fields.String()
     proof = ma.fields.List(ma.fields.Nested(DatasetProofStep))
 
 
@@ -109,4 +109,4 @@ class MyItem(ma.Schema):
 
     position = ma.fields.Integer()
     pair_id = ma.fields.Integer()
-    item_hash = Text()
+    item_hash = ma.fields.String()

@@ -3,8 +3,6 @@
 import marshmallow as ma
 from marshmallow import validate
 
-from server.fields import Text
-
 
 class AmountField(ma.fields.Field):
     """An integer amount in base units, written as a decimal string (it may exceed 2**53)."""
@@ -18,16 +16,16 @@ class ClaimOut(ma.Schema):
     """A claim and its signed EIP-712 voucher."""
 
     id = ma.fields.Integer()
-    status = Text()
+    status = ma.fields.String()
     amount = AmountField()
     cumulative_amount = AmountField()
     round_id = ma.fields.Integer(allow_none=True)
     nonce = AmountField()
     deadline = ma.fields.Integer()
     voucher = ma.fields.Dict()
-    contract = Text(allow_none=True)
+    contract = ma.fields.String(allow_none=True)
     chain_id = ma.fields.Integer()
-    tx_hash = Text(allow_none=True)
+    tx_hash = ma.fields.String(allow_none=True)
     created_at = ma.fields.DateTime()
     paid_at = ma.fields.DateTime(allow_none=True)
 
@@ -35,7 +33,7 @@ class ClaimOut(ma.Schema):
 class PaidIn(ma.Schema):
     """The transaction that redeemed a voucher."""
 
-    tx_hash = Text(
+    tx_hash = ma.fields.String(
         required=True,
         validate=validate.Regexp(r"^0x[0-9a-fA-F]{64}$", error="Must be 0x and 64 hex digits."),
     )

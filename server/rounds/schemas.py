@@ -25,8 +25,8 @@ class RoundSchema(ma.Schema):
     """A round: status, live progress, metrics, calibration and Merkle root."""
 
     id = ma.fields.Integer()
-    status = Text()
-    backbone = Text()
+    status = ma.fields.String()
+    backbone = ma.fields.String()
     seed = ma.fields.Integer()
     config = ma.fields.Dict()
     n_train = ma.fields.Integer()
@@ -34,8 +34,8 @@ class RoundSchema(ma.Schema):
     progress = ma.fields.Dict()
     metrics = ma.fields.Dict()
     calibration = ma.fields.Dict()
-    error = Text(allow_none=True)
-    merkle_root = Text(allow_none=True)
+    error = ma.fields.String(allow_none=True)
+    merkle_root = ma.fields.String(allow_none=True)
     created_at = ma.fields.DateTime()
     started_at = ma.fields.DateTime(allow_none=True)
     finished_at = ma.fields.DateTime(allow_none=True)
@@ -53,7 +53,7 @@ class ProofOut(ma.Schema):
     """A leaf of a round's Merkle tree and the proof for ``claimWithProof``."""
 
     round_id = ma.fields.Integer()
-    address = Text()
+    address = ma.fields.String()
     cumulative_amount = AmountField()
-    root = Text()
-    proof = ma.fields.List(Text())
+    root = ma.fields.String()
+    proof = ma.fields.List(ma.fields.String())
