@@ -58,8 +58,8 @@ def test_the_breaker_fails_fast_after_one_timeout(stopped_redis):
 @pytest.mark.slow
 def test_pages_and_ingest_answer_while_redis_hangs(tmp_path, stopped_redis):
     server = LiveServer(tmp_path, redis_url=f"unix://{stopped_redis.socket_file}")
-    server.start()
     try:
+        server.start()
         _, token = server.device_token()  # sign-in needs Redis: before it hangs
         headers = {"Authorization": f"Bearer {token}"}
         stopped_redis.freeze()

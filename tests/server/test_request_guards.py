@@ -42,8 +42,8 @@ def test_deeply_nested_json_gets_400_in_the_one_error_shape(client):
 @pytest.mark.slow
 def test_a_real_worker_survives_a_nesting_bomb_and_refuses_big_chunked_bodies(tmp_path):
     server = LiveServer(tmp_path, workers=1)
-    server.start()
     try:
+        server.start()
         headers = {"Content-Type": "application/json"}
         bombs = [server.url + "/api/v1/auth/nonce", server.url + "/api/v1/feedback/batch"]
 

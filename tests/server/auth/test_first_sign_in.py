@@ -16,8 +16,8 @@ SIGN_INS = 16
 def test_concurrent_first_sign_ins_of_one_wallet_all_succeed(app, tmp_path):
     # On PostgreSQL in CI's second pass (the `app` fixture empties its tables afterwards).
     server = LiveServer(tmp_path, workers=4, database_url=os.environ.get("TEST_DATABASE_URL"))
-    server.start(timeout=120)  # four workers importing at once on a busy machine
     try:
+        server.start(timeout=120)  # four workers importing at once on a busy machine
         account = Account.create()
         nonce_url, verify_url = (
             server.url + "/api/v1/auth/nonce",
