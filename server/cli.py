@@ -17,12 +17,21 @@ from server.extensions import redis_store
     "after OpenMP started can deadlock the child).",
 )
 def worker_command(burst: bool, no_fork: bool) -> None:
-    """Run one RQ worker on the app's Redis and queue."""
+    """Run one RQ worker on the app's Redis and queue (first removing the scratch folders of
+    rounds whose worker was killed)."""
+    from pathlib import Path
+
     from rq import Queue, SimpleWorker, Worker
 
-    queue = Queue(current_app.config["RQ_QUEUE"], connection=redis_store.client)
+    from server.jobs import clean_scratch
+
+    for path in clean_scratch(Path(current_app.instance_path) / "models"):
+        click.echo(f"removed what a killed round left: {path}")
+
+    connection = redis_store.worker_client()
+    queue = Queue(current_app.config["RQ_QUEUE"], connection=connection)
     worker_class = SimpleWorker if no_fork else Worker
-    worker_class([queue], connection=redis_store.client).work(burst=burst, with_scheduler=False)
+    worker_class([queue], connection=connection).work(burst=burst, with_scheduler=False)
 
 
 @click.command("setup")

