@@ -9,10 +9,12 @@ import { Delivery } from './sw-delivery.js';
 import { Health } from './sw-health.js';
 import { handleLink, handlers, publicSettings } from './sw-messages.js';
 import { Queue } from './sw-queue.js';
+import { ROTATE_EVERY_MS, rotateIfDue } from './sw-rotation.js';
 import { getSettings, getToken } from './sw-settings.js';
 
 const ALARM = 'liftledger-flush';
 const ALARM_MIN_MS = 30000;
+const ROTATE_ALARM = 'liftledger-rotate-token';
 
 // The token, the server URL and the queue live in storage.local: content
 // scripts (which run inside the chat pages) must not be able to read it.
@@ -75,9 +77,11 @@ chrome.runtime.onMessageExternal.addListener((message, sender, sendResponse) =>
 chrome.tabs.onRemoved.addListener((tabId) => health.tabs.delete(tabId));
 
 chrome.alarms.onAlarm.addListener((alarm) => {
-  if (alarm.name === ALARM) delivery.flush();
+  if (alarm.name === ALARM) rotateIfDue().finally(() => delivery.flush());
+  if (alarm.name === ROTATE_ALARM) rotateIfDue();
 });
+chrome.alarms.create(ROTATE_ALARM, { periodInMinutes: ROTATE_EVERY_MS / 60000 });
 
 chrome.runtime.onStartup.addListener(() => delivery.flush());
 chrome.runtime.onInstalled.addListener(() => delivery.flush());
-delivery.flush();
+rotateIfDue().finally(() => delivery.flush());

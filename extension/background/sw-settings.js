@@ -32,7 +32,8 @@ export async function setSettings(patch, area = chrome.storage.local) {
   const next = { ...current, ...rest, sites: { ...current.sites, ...rest.sites } };
   if ('serverUrl' in rest) next.serverUrl = cleanServerUrl(rest.serverUrl);
   const write = { settings: next };
-  if (token !== undefined) write.auth = { token: token ? String(token).trim() : '' };
+  // A token just linked counts as just rotated (sw-rotation.js keeps it fresh).
+  if (token !== undefined) write.auth = { token: token ? String(token).trim() : '', rotatedAt: Date.now() };
   await area.set(write);
   return next;
 }
