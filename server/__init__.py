@@ -96,6 +96,7 @@ def _register_blueprints(app: Flask) -> None:
     from server.datasets.routes import blp as datasets_blp
     from server.feedback.routes import blp as feedback_blp
     from server.health import blp as health_blp
+    from server.labs.routes import blp as labs_blp
     from server.me.routes import blp as me_blp
     from server.openapi import register_converters
     from server.rewards.routes import blp as claims_blp
@@ -114,6 +115,7 @@ def _register_blueprints(app: Flask) -> None:
         reward_blp,
         claims_blp,
         datasets_blp,
+        labs_blp,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(dashboard_bp)

@@ -41,6 +41,7 @@ def setup_command() -> None:
 def register(app: Flask) -> None:
     """Attach every command group to the app."""
     from server.auth.cli import users_cli
+    from server.datasets.cli import datasets_cli
     from server.demo import demo_cli
     from server.labs.cli import labs_cli
     from server.rewards.cli import ledger_cli
@@ -53,3 +54,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(rounds_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(labs_cli)
+    app.cli.add_command(datasets_cli)

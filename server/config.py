@@ -59,6 +59,12 @@ class Config:
     RQ_QUEUE = _env("RQ_QUEUE", "liftledger")
     # Base units (18 decimals): 1,000 LIFT per round by default.
     REWARD_POOL_PER_ROUND = _int("REWARD_POOL_PER_ROUND", 1_000 * 10**18)
+    # Dataset prices (base units) are set by admins only: a new snapshot costs its row count
+    # times the per-item price, and no price (set or computed) may exceed the cap.
+    DATASET_PRICE_PER_ITEM = _int("DATASET_PRICE_PER_ITEM", 0)
+    DATASET_PRICE_CAP = _int("DATASET_PRICE_CAP", 100_000 * 10**18)
+    # How long a streaming download holds its price on the lab's balance.
+    DOWNLOAD_HOLD_S = _int("DOWNLOAD_HOLD_S", 6 * 3600)
     SIGNER_KEY_FILE = _env("SIGNER_KEY_FILE")
     SIGNER_KEY_PASSWORD = _env("SIGNER_KEY_PASSWORD")
     # The LiftClaims address vouchers are signed for; empty: off-chain payouts only.

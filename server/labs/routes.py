@@ -1,0 +1,28 @@
+"""/api/v1/labs: a lab's own account (balance and charges), read with its API key."""
+
+from flask import g
+
+from server.auth.identity import auth_required
+from server.extensions import db
+from server.labs import accounts, schemas
+from server.labs.models import Lab
+from server.openapi import Blueprint
+
+blp = Blueprint("labs", __name__, url_prefix="/api/v1/labs", description="Lab accounts")
+
+
+@blp.route("/me")
+@auth_required("datasets:read", kinds=("lab",))
+@blp.response(200, schemas.AccountOut)
+def my_account():
+    """Your lab's balance: deposits, charges, holds of downloads streaming, available."""
+    lab_id = g.principal.lab_id
+    return {"lab": db.session.get(Lab, lab_id).name, **accounts.account(lab_id)}
+
+
+@blp.route("/me/charges")
+@auth_required("datasets:read", kinds=("lab",))
+@blp.response(200, schemas.ChargeOut(many=True))
+def my_charges():
+    """Your lab's charges, newest first: one per completed priced download."""
+    return accounts.charges(g.principal.lab_id)
