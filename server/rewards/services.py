@@ -183,6 +183,8 @@ def proof(round_id: int, address: str) -> dict:
         "address": address,
         "cumulative_amount": balances[address],
         "root": root.root,
+        "ledger_seq": root.ledger_seq,
+        "ledger_hash": root.ledger_hash,
         "proof": ["0x" + node.hex() for node in path],
     }
 
