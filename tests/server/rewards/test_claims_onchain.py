@@ -33,7 +33,7 @@ def chain(app, signer, monkeypatch):
     w3 = Web3(EthereumTesterProvider())
     owner = w3.eth.accounts[0]
     token = _deploy(w3, "LiftToken", "Lift", "LIFT", sender=owner)
-    claims = _deploy(w3, "LiftClaims", token.address, signer.address, sender=owner)
+    claims = _deploy(w3, "LiftClaims", token.address, signer.address, 10 * POOL, sender=owner)
     token.functions.mint(claims.address, 10 * POOL).transact({"from": owner})
     monkeypatch.setitem(app.config, "CLAIMS_CONTRACT", claims.address)
     monkeypatch.setitem(app.config, "CHAIN_ID", w3.eth.chain_id)
