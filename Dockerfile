@@ -2,20 +2,25 @@
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
-    HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 INSTANCE_PATH=/data LIFTLEDGER_ENV=production
+    HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 INSTANCE_PATH=/data LIFTLEDGER_ENV=production \
+    LIFTLEDGER_DATA=/app/data
 
 RUN useradd --create-home --uid 10001 app && mkdir /data && chown app /data
 WORKDIR /app
 
-# Where to find the CPU build of torch (a PyTorch CPU wheel index); plain PyPI if empty.
-ARG TORCH_INDEX_URL=""
+# The CPU build of torch, named by its local version label, from the index that serves it
+# (as in the Makefile); for a CUDA image: --build-arg TORCH_VERSION=2.13.0
+# --build-arg TORCH_INDEX_URL=https://pypi.org/simple
+ARG TORCH_VERSION=2.13.0+cpu
+ARG TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu
 COPY pyproject.toml constraints.txt README.md ./
 COPY server ./server
 COPY reward_model ./reward_model
-RUN pip install ${TORCH_INDEX_URL:+--index-url "$TORCH_INDEX_URL"} torch==2.13.0 \
+RUN pip install --extra-index-url "$TORCH_INDEX_URL" "torch==$TORCH_VERSION" \
  && pip install -c constraints.txt ".[train]"
 COPY migrations ./migrations
 COPY chain/artifacts ./chain/artifacts
+COPY data ./data
 COPY wsgi.py ./
 
 USER app

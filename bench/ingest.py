@@ -3,9 +3,9 @@ SQLAlchemy Core bulk insert.
 
 Both servers are gunicorn with 2 gthread workers (4 threads) on loopback, fresh SQLite
 database, the same embedded Redis; N concurrent clients send real feedback
-(../shared/data), each request a new client_id. Prints req/s, the ratio, p50/p99 latency;
+(data/), each request a new client_id. Prints req/s, the ratio, p50/p99 latency;
 then batch rows/s and the ratio.
-Targets (issue 2): ratio >= 0.5 and p99 < 100 ms at 50 clients; batch ratio >= 0.3.
+Targets: ratio >= 0.5 and p99 < 100 ms at 50 clients; batch ratio >= 0.3.
 
     python bench/ingest.py [--clients 50] [--seconds 15] [--batches 10]
 """

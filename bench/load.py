@@ -3,7 +3,7 @@
 Each scenario starts its own redis-server (a real process on a free loopback port, so it can be
 killed and restarted) and gunicorn (2 gthread workers x 4 threads, tests/live.py) on a fresh
 SQLite database (or ``--database-url``). N concurrent clients, each with its own wallet and
-device token, POST real feedback (../shared/data) to /api/v1/feedback for S seconds, each
+device token, POST real feedback (data/) to /api/v1/feedback for S seconds, each
 request a new client_id; ``--retry-share`` (10%) of requests repeat one of the client's
 earlier requests, same client_id and same body (the answer must be 200, never a new row), and
 ``--supersede-share`` (5%) send an earlier one again under a new client_id (a new row that

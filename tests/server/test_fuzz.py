@@ -28,12 +28,7 @@ from server.auth import services as auth_services
 from server.auth.models import User
 from server.auth.tokens import issue_access_token
 from server.extensions import db
-from tests.factories import sign_in
-from tests.server.datasets.conftest import issue_key
-from tests.server.rewards import conftest as rewards_fixtures
-from tests.server.rewards.helpers import credit, user_id
-
-signer, make_round = rewards_fixtures.signer, rewards_fixtures.make_round  # shared fixtures
+from tests.factories import make_credits, make_lab_key, sign_in, user_id
 
 # Examples per operation and mode (valid, invalid); 25 x 2 x 35 operations -> ~1,500 cases.
 EXAMPLES_PER_MODE = int(os.environ.get("FUZZ_EXAMPLES", "25"))
@@ -57,10 +52,10 @@ def credentials(app, client, runner, signer, make_round):
     seeded = runner.invoke(args=["demo", "seed", "--contributors", "2", "--hh", "6", "--qa", "4"])
     assert seeded.exit_code == 0, seeded.output
     contributor = sign_in(client)
-    credit(app, make_round(), {user_id(app, contributor["address"]): 1.0})
+    make_credits(app, make_round(), {user_id(app, contributor["address"]): 1.0})
     admin = sign_in(client)
     runner.invoke(args=["users", "set-role", admin["address"], "admin"])
-    lab = issue_key(runner, "Fuzz Lab")
+    lab = make_lab_key(runner, "Fuzz Lab")
     client.post("/api/v1/datasets", json={"name": "fuzz"}, headers=lab)
     users = {"contributor": contributor["address"], "admin": admin["address"]}
 

@@ -10,7 +10,14 @@ from eth_account.messages import encode_defunct
 from server.auth import siwe
 from server.auth.nonces import PREFIX
 from server.extensions import redis_store
-from tests.factories import SIWE_DOMAIN, SIWE_URI, request_nonce, sign_in, verify
+from tests.factories import (
+    SIWE_DOMAIN,
+    SIWE_URI,
+    make_feedback_payload,
+    request_nonce,
+    sign_in,
+    verify,
+)
 
 
 def test_sign_in_issues_tokens_for_the_signer(client):
@@ -87,7 +94,7 @@ def test_logout_revokes_refresh(client):
     assert client.post("/api/v1/auth/refresh", json=body).status_code == 401
 
 
-def test_device_tokens_create_list_revoke(client, make_feedback):
+def test_device_tokens_create_list_revoke(client):
     user = sign_in(client)
     res = client.post("/api/v1/auth/devices", json={"name": "laptop"}, headers=user["headers"])
     assert res.status_code == 201
@@ -96,7 +103,9 @@ def test_device_tokens_create_list_revoke(client, make_feedback):
     dev_headers = {"Authorization": f"Bearer {device['token']}"}
     assert client.get("/api/v1/me", headers=dev_headers).get_json()["address"] == user["address"]
     assert (
-        client.post("/api/v1/feedback", json=make_feedback(), headers=dev_headers).status_code
+        client.post(
+            "/api/v1/feedback", json=make_feedback_payload(), headers=dev_headers
+        ).status_code
         == 201
     )
     # What a device token may not do is in tests/server/test_attacks.py.

@@ -10,13 +10,12 @@ import pytest
 
 from server.rewards.signer import DEV_KEYSTORE, DEV_PASSWORD
 from server.rewards.vouchers import create_keystore, load_signer
+from tests.browser import ARGS, require_chromium
 from tests.live import LiveServer
 from tests.server.dashboard.wallet import Chain, TestWallet
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 POOL_PER_ROUND = 10**21  # 1,000 tokens of 18 decimals: more than 2**53 base units
 CONTRACT_POOL = 10**24
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"]
 
 
 def _signer_address(instance: Path) -> str:
@@ -73,28 +72,14 @@ def plain_server(_servers):
     return _servers["plain"][0]
 
 
-def seeding_app(live: LiveServer, redis_url: str):
-    """An app in this process bound to the live server's database, for seeding."""
-    from server import create_app
-
-    return create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": live.env["DATABASE_URL"],
-            "REDIS_URL": redis_url,
-            "REWARD_POOL_PER_ROUND": POOL_PER_ROUND,
-        }
-    )
-
-
 @pytest.fixture(scope="module")
 def browser():
     """Debian's Chromium driven by Playwright (no downloaded browser)."""
     from playwright import sync_api
 
-    if not Path(CHROMIUM).exists():  # a missing browser is a failure, never a skip
-        pytest.fail(f"no Chromium at {CHROMIUM}: apt-get install chromium")
+    path = require_chromium()  # a missing browser is a failure, never a skip
     with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        chromium = pw.chromium.launch(executable_path=path, headless=True, args=ARGS)
         yield chromium
         chromium.close()
 

@@ -6,7 +6,6 @@ from playwright.sync_api import expect
 
 from server.auth.models import User
 from server.extensions import db
-from tests.server.dashboard.conftest import seeding_app
 from tests.server.dashboard.wallet import TestWallet
 
 pytestmark = pytest.mark.slow
@@ -14,7 +13,7 @@ pytestmark = pytest.mark.slow
 
 def test_admin_starts_a_round_and_sees_it_finish(plain_server, redis_url, open_page, screenshots):
     wallet = TestWallet()
-    app = seeding_app(plain_server, redis_url)
+    app = plain_server.seeding_app(redis_url)
     runner = app.test_cli_runner()
     seeded = runner.invoke(args=["demo", "seed", "--contributors", "2", "--hh", "30", "--qa", "0"])
     assert seeded.exit_code == 0, seeded.output

@@ -10,7 +10,6 @@ from eth_utils import function_signature_to_4byte_selector
 from playwright.sync_api import expect
 
 from server.rewards.vouchers import Voucher, recover_voucher_signer
-from tests.server.dashboard.conftest import seeding_app
 from tests.server.dashboard.seed import MY_LIFTS, seed_round
 from tests.server.dashboard.wallet import TestWallet
 
@@ -139,7 +138,7 @@ def test_claim_without_chain_shows_voucher(plain_server, redis_url, open_page, s
     wallet = TestWallet()
     page = open_page(wallet)
     sign_in(page, plain_server, wallet)
-    seeded = seed_round(seeding_app(plain_server, redis_url), wallet.address)
+    seeded = seed_round(plain_server.seeding_app(redis_url), wallet.address)
     page.reload()
     expect_amount(page.locator("#claimable"), seeded.credited)
     page.get_by_role("button", name="Claim").click()
@@ -172,7 +171,7 @@ def test_round_earnings_and_claim_on_chain(chain_server, redis_url, open_page, s
     chain.fund(wallet.address)
     page = open_page(wallet)
     sign_in(page, live, wallet)
-    seeded = seed_round(seeding_app(live, redis_url), wallet.address)
+    seeded = seed_round(live.seeding_app(redis_url), wallet.address)
     page.reload()
 
     row = page.locator("#rounds tbody tr")
@@ -232,7 +231,7 @@ def test_wallet_on_another_chain_gets_the_voucher_then_redeems(chain_server, red
     chain.fund(wallet.address)
     page = open_page(wallet)
     sign_in(page, live, wallet)
-    seeded = seed_round(seeding_app(live, redis_url), wallet.address)
+    seeded = seed_round(live.seeding_app(redis_url), wallet.address)
     page.reload()
     page.get_by_role("button", name="Claim").click()
     expect(page.locator("#claim-status")).to_contain_text("The wallet did not send the claim")

@@ -1,14 +1,13 @@
 """Linking the real extension from the dashboard (externally_connectable) in a real Chromium."""
 
 import shutil
-from pathlib import Path
 
 import pytest
 import requests
 from playwright.sync_api import expect
 
+from tests.browser import ARGS, require_chromium
 from tests.live import ROOT
-from tests.server.dashboard.conftest import ARGS, CHROMIUM
 from tests.server.dashboard.wallet import TestWallet
 
 pytestmark = pytest.mark.slow
@@ -19,8 +18,7 @@ RUNTIME = ["manifest.json", "background", "content", "shared", "popup", "options
 def extension_context(tmp_path):
     """A persistent Chromium context with the unpacked extension; (context, its worker)."""
     sync_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
+    chromium = require_chromium()
 
     unpacked = tmp_path / "unpacked"
     for name in RUNTIME:
@@ -33,7 +31,7 @@ def extension_context(tmp_path):
     with sync_api.sync_playwright() as pw:
         context = pw.chromium.launch_persistent_context(
             str(tmp_path / "profile"),
-            executable_path=CHROMIUM,
+            executable_path=chromium,
             headless=True,
             args=[
                 *ARGS,

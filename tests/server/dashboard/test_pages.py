@@ -41,12 +41,9 @@ def test_pages_render(client, path, needle):
     )
 
 
-def test_config_is_public_only(app, client):
-    app.config["EXTENSION_ID"] = "abcdefghijklmnopabcdefghijklmnop"
-    try:
-        config = page_config(client.get("/dashboard").get_data(as_text=True))
-    finally:
-        app.config.pop("EXTENSION_ID")
+def test_config_is_public_only(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "EXTENSION_ID", "abcdefghijklmnopabcdefghijklmnop")
+    config = page_config(client.get("/dashboard").get_data(as_text=True))
     assert config == {
         "extension_id": "abcdefghijklmnopabcdefghijklmnop",
         "token": {"symbol": "LIFT", "decimals": 18},

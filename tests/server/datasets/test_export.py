@@ -13,8 +13,7 @@ from reward_model.data import pair_key
 from server.datasets import export
 from server.datasets.models import Dataset, Download
 from server.extensions import db
-from tests.factories import sign_in
-from tests.server.datasets.conftest import snapshot
+from tests.factories import make_snapshot, post_feedback, sign_in
 
 
 def _get(client, headers, dataset_id, fmt):
@@ -29,7 +28,7 @@ def _get(client, headers, dataset_id, fmt):
 
 def test_jsonl_and_parquet_hold_the_same_rows_streamed(client, lab, seeded, monkeypatch):
     monkeypatch.setattr(export, "BATCH", 7)
-    body = snapshot(client, lab)
+    body = make_snapshot(client, lab)
     res_j, chunks_j = _get(client, lab, body["id"], "jsonl")
     res_p, chunks_p = _get(client, lab, body["id"], "parquet")
     assert res_j.is_streamed and res_p.is_streamed
@@ -45,10 +44,10 @@ def test_jsonl_and_parquet_hold_the_same_rows_streamed(client, lab, seeded, monk
     assert table.schema_arrow.names == [f.name for f in export.SCHEMA]
 
 
-def test_pseudonyms_are_hmacs_of_the_address_per_dataset(app, client, lab, give):
+def test_pseudonyms_are_hmacs_of_the_address_per_dataset(app, client, lab):
     user = sign_in(client)
-    give(user, 0)
-    first, second = snapshot(client, lab), snapshot(client, lab)
+    post_feedback(client, user, 0)
+    first, second = make_snapshot(client, lab), make_snapshot(client, lab)
     names = []
     for body in (first, second):
         _, chunks = _get(client, lab, body["id"], "jsonl")
@@ -70,10 +69,12 @@ PRIVATE = (
 )
 
 
-def test_text_is_scrubbed_before_it_leaves(client, lab, give):
+def test_text_is_scrubbed_before_it_leaves(client, lab):
     user = sign_in(client)
-    give(user, 0, prompt=PRIVATE, kind="correction", corrected_text="Ask bob@example.org.")
-    body = snapshot(client, lab)
+    post_feedback(
+        client, user, 0, prompt=PRIVATE, kind="correction", corrected_text="Ask bob@example.org."
+    )
+    body = make_snapshot(client, lab)
     for fmt in ("jsonl", "parquet"):
         _, chunks = _get(client, lab, body["id"], fmt)
         blob = b"".join(chunks)
@@ -88,9 +89,9 @@ def test_text_is_scrubbed_before_it_leaves(client, lab, give):
             assert secret not in blob
 
 
-def test_every_download_is_logged(app, client, lab, give):
-    give(sign_in(client), 0)
-    body = snapshot(client, lab)
+def test_every_download_is_logged(app, client, lab):
+    post_feedback(client, sign_in(client), 0)
+    body = make_snapshot(client, lab)
     for fmt in ("jsonl", "parquet", "jsonl"):
         res, _ = _get(client, lab, body["id"], fmt)
         assert res.status_code == 200
@@ -104,17 +105,17 @@ def test_every_download_is_logged(app, client, lab, give):
 
 
 @pytest.mark.parametrize("query", ["format=csv", "format=", "format=PARQUET"])
-def test_bad_format_is_422(client, lab, give, query):
-    give(sign_in(client), 0)
-    body = snapshot(client, lab)
+def test_bad_format_is_422(client, lab, query):
+    post_feedback(client, sign_in(client), 0)
+    body = make_snapshot(client, lab)
     res = client.get(f"/api/v1/datasets/{body['id']}/download?{query}", headers=lab)
     assert res.status_code == 422 and "format" in json.dumps(res.get_json()["errors"])
 
 
-def test_unicode_line_separators_keep_one_row_per_line(client, lab, give):
+def test_unicode_line_separators_keep_one_row_per_line(client, lab):
     user = sign_in(client)
-    give(user, 0, prompt="first line\u2028second line\u2029third \u00e9\u4e2d")
-    body = snapshot(client, lab)
+    post_feedback(client, user, 0, prompt="first line\u2028second line\u2029third \u00e9\u4e2d")
+    body = make_snapshot(client, lab)
     _, chunks = _get(client, lab, body["id"], "jsonl")
     (line,) = b"".join(chunks).decode().splitlines()
     assert json.loads(line)["prompt"] == "first line\u2028second line\u2029third \u00e9\u4e2d"

@@ -3,23 +3,22 @@ lab, and the public catalogue shows what is on offer without anyone's snapshots.
 
 import pytest
 
-from tests.factories import sign_in
-from tests.server.datasets.conftest import snapshot
+from tests.factories import make_lab_key, make_snapshot, post_feedback, sign_in
 
 
 @pytest.fixture
-def two_labs(client, make_key, give):
+def two_labs(client, runner):
     """Acme and Globex, each with a snapshot named "hh": (acme, globex, acme's, globex's)."""
     for i in range(2):
-        give(sign_in(client), i)
-    acme, globex = make_key("Acme"), make_key("Globex", "datasets:read,datasets:write")
-    return acme, globex, snapshot(client, acme), snapshot(client, globex)
+        post_feedback(client, sign_in(client), i)
+    acme, globex = make_lab_key(runner, "Acme"), make_lab_key(runner, "Globex")
+    return acme, globex, make_snapshot(client, acme), make_snapshot(client, globex)
 
 
 def test_names_and_versions_are_per_lab(client, two_labs):
     acme, _, mine, theirs = two_labs
     assert (mine["name"], mine["version"]) == (theirs["name"], theirs["version"]) == ("hh", 1)
-    assert snapshot(client, acme)["version"] == 2
+    assert make_snapshot(client, acme)["version"] == 2
 
 
 @pytest.mark.parametrize(
@@ -40,9 +39,9 @@ def test_another_labs_snapshot_does_not_exist_for_a_key(client, two_labs, path):
     assert client.get(path.format(id=mine["id"]), headers=acme).status_code in (200, 404)
 
 
-def test_a_key_lists_only_its_labs_snapshots(client, make_key, two_labs):
+def test_a_key_lists_only_its_labs_snapshots(client, runner, two_labs):
     acme, globex, mine, theirs = two_labs
-    reader = make_key("Acme", "datasets:read")
+    reader = make_lab_key(runner, "Acme", "datasets:read")
     assert [d["id"] for d in client.get("/api/v1/datasets", headers=reader).get_json()] == [
         mine["id"]
     ]
@@ -52,7 +51,7 @@ def test_a_key_lists_only_its_labs_snapshots(client, make_key, two_labs):
 
 
 def test_public_catalogue_counts_the_offer_and_lists_no_snapshot(
-    app, client, two_labs, make_user, monkeypatch
+    app, client, two_labs, monkeypatch
 ):
     monkeypatch.setitem(app.config, "DATASET_PRICE_PER_ITEM", 7)
     res = client.get("/api/v1/datasets/catalogue")  # no credentials at all

@@ -8,6 +8,7 @@ from server.auth.credentials import Credential
 from server.auth.tokens import hash_token
 from server.extensions import db
 from server.labs.models import Lab
+from tests.factories import make_lab_key
 
 
 def _key(headers: dict) -> str:
@@ -15,8 +16,8 @@ def _key(headers: dict) -> str:
     return headers["Authorization"].split()[1]
 
 
-def test_cli_prints_the_key_once_and_stores_only_its_hash(app, runner, make_key):
-    headers = make_key("Acme")
+def test_cli_prints_the_key_once_and_stores_only_its_hash(app, runner):
+    headers = make_lab_key(runner, "Acme")
     key = _key(headers)
     with app.app_context():
         row = db.session.execute(db.select(Credential).filter_by(kind="lab")).scalar_one()
@@ -63,15 +64,15 @@ def test_no_credentials_is_401(client):
     assert client.get("/api/v1/datasets").status_code == 401
 
 
-def test_read_only_key_cannot_snapshot(client, make_key):
-    reader = make_key("Acme", "datasets:read")
+def test_read_only_key_cannot_snapshot(runner, client):
+    reader = make_lab_key(runner, "Acme", "datasets:read")
     assert client.get("/api/v1/datasets", headers=reader).status_code == 200
     res = client.post("/api/v1/datasets", json={"name": "x"}, headers=reader)
     assert res.status_code == 403 and "datasets:write" in res.get_json()["message"]
 
 
-def test_rate_limit_is_per_key(app, client, make_key, monkeypatch):
-    first, second = make_key("Acme"), make_key("Acme")
+def test_rate_limit_is_per_key(runner, app, client, monkeypatch):
+    first, second = make_lab_key(runner, "Acme"), make_lab_key(runner, "Acme")
     monkeypatch.setitem(app.config, "RATELIMIT_LABS", "3 per minute")
     codes = [client.get("/api/v1/datasets", headers=first).status_code for _ in range(4)]
     other = client.get("/api/v1/datasets", headers=second).status_code

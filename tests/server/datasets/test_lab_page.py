@@ -10,27 +10,22 @@ import pyarrow.parquet as pq
 import pytest
 from playwright.sync_api import expect
 
-from server import create_app
+from tests.browser import ARGS, require_chromium
+from tests.factories import make_lab_key
 from tests.live import LiveServer
-from tests.server.datasets.conftest import issue_key
 
 pytestmark = pytest.mark.slow
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SHOTS = Path(os.environ.get("SCREENSHOT_DIR", "/tmp/liftledger-lab-shots"))
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"]
 
 
 @pytest.fixture(scope="module")
 def lab_server(tmp_path_factory, redis_url):
     """A live server holding real seeded feedback, and a lab key for it."""
     live = LiveServer(tmp_path_factory.mktemp("labs-server"), redis_url=redis_url)
-    seeding = create_app(
-        {"SQLALCHEMY_DATABASE_URI": live.env["DATABASE_URL"], "REDIS_URL": redis_url}
-    )
-    runner = seeding.test_cli_runner()
+    runner = live.seeding_app(redis_url).test_cli_runner()
     result = runner.invoke(args=["demo", "seed", "--contributors", "3", "--hh", "30", "--qa", "10"])
     assert result.exit_code == 0, result.output
-    live.key = issue_key(runner, "Acme")["Authorization"].split()[1]
+    live.key = make_lab_key(runner, "Acme")["Authorization"].split()[1]
     live.start()
     yield live
     live.stop()
@@ -42,7 +37,7 @@ def page(lab_server):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        browser = pw.chromium.launch(executable_path=require_chromium(), headless=True, args=ARGS)
         context = browser.new_context(accept_downloads=True)
         page = context.new_page()
         page.set_default_timeout(15_000)

@@ -7,7 +7,7 @@ import pytest
 from huggingface_hub import DatasetCard
 
 from server.datasets import item_merkle
-from tests.server.datasets.conftest import snapshot
+from tests.factories import make_snapshot, post_feedback
 
 
 def _hashes(n: int) -> list[str]:
@@ -36,12 +36,14 @@ def test_every_position_proves_and_nothing_else_does(n):
     assert item_merkle.root(list(reversed(hashes))) != root or n == 1
 
 
-def test_card_is_a_hugging_face_dataset_card(client, lab, give):
+def test_card_is_a_hugging_face_dataset_card(client, lab):
     from tests.factories import sign_in
 
-    give(sign_in(client), 0, site="chatgpt")
-    give(sign_in(client), 1, kind="correction", site="claude", licence="research-only")
-    body = snapshot(client, lab, name="mixed", filters={"kinds": ["pairwise", "correction"]})
+    post_feedback(client, sign_in(client), 0, site="chatgpt")
+    post_feedback(
+        client, sign_in(client), 1, kind="correction", site="claude", licence="research-only"
+    )
+    body = make_snapshot(client, lab, name="mixed", filters={"kinds": ["pairwise", "correction"]})
     res = client.get(f"/api/v1/datasets/{body['id']}/card", headers=lab)
     assert res.status_code == 200 and res.mimetype == "text/markdown"
     text = res.get_data(as_text=True)

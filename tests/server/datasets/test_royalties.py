@@ -13,8 +13,7 @@ from server.models_base import utcnow
 from server.rewards import ledger
 from server.rewards.models import LedgerEntry
 from server.rounds.models import PreferenceValue, TrainingRound
-from tests.factories import sign_in
-from tests.server.datasets.conftest import snapshot
+from tests.factories import make_snapshot, post_feedback, sign_in
 
 URL = "/api/v1/datasets/{}/download?format=jsonl"
 
@@ -27,13 +26,13 @@ def _cli(runner, *args: str) -> str:
 
 
 @pytest.fixture
-def priced(app, client, runner, lab, give):
+def priced(app, client, runner, lab):
     """Three wallets with one item each in a dataset an admin priced 1000, and a lab
     credited 2500: (dataset, {name: user id})."""
     users = {name: sign_in(client) for name in "abc"}
     for i, user in enumerate(users.values()):
-        give(user, i)
-    body = snapshot(client, lab)
+        post_feedback(client, user, i)
+    body = make_snapshot(client, lab)
     assert body["price"] == "0"  # the default per-item price is 0
     _cli(runner, "datasets", "price", str(body["id"]), "1000")
     _cli(runner, "labs", "credit", "Acme", "2500")
@@ -168,8 +167,8 @@ def test_a_streaming_download_holds_its_price(app, client, runner, lab, priced):
     assert (account["balance"], account["held"]) == ("500", "0")
 
 
-def test_a_lab_cannot_set_a_price(client, lab, give):
-    give(sign_in(client), 0)
+def test_a_lab_cannot_set_a_price(client, lab):
+    post_feedback(client, sign_in(client), 0)
     res = client.post("/api/v1/datasets", json={"name": "x", "price": "10" * 15}, headers=lab)
     assert res.status_code == 422 and "price" in res.get_json()["errors"]["json"]
 
@@ -186,20 +185,20 @@ def test_a_lab_cannot_set_a_price(client, lab, give):
         (["labs", "credit", "Nobody", "5"], "No lab named"),
     ],
 )
-def test_admin_money_commands_refuse_bad_amounts(client, runner, lab, give, args, message):
-    give(sign_in(client), 0)
-    dataset = snapshot(client, lab)
+def test_admin_money_commands_refuse_bad_amounts(client, runner, lab, args, message):
+    post_feedback(client, sign_in(client), 0)
+    dataset = make_snapshot(client, lab)
     result = runner.invoke(args=[a.format(id=dataset["id"]) for a in args])
     assert result.exit_code != 0 and message in result.output, result.output
 
 
-def test_price_per_item_and_cap_come_from_config(app, client, lab, give, monkeypatch):
+def test_price_per_item_and_cap_come_from_config(app, client, lab, monkeypatch):
     for i in range(3):
-        give(sign_in(client), i)
+        post_feedback(client, sign_in(client), i)
     monkeypatch.setitem(app.config, "DATASET_PRICE_PER_ITEM", 40)
-    assert snapshot(client, lab)["price"] == "120"
+    assert make_snapshot(client, lab)["price"] == "120"
     monkeypatch.setitem(app.config, "DATASET_PRICE_CAP", 100)
-    assert snapshot(client, lab)["price"] == "100"
+    assert make_snapshot(client, lab)["price"] == "100"
 
 
 def test_verify_finds_royalties_without_a_matching_charge(app, runner, priced, client, lab):

@@ -8,8 +8,7 @@ import pytest
 from server.auth.models import User
 from server.datasets import item_merkle
 from server.extensions import db
-from tests.factories import sign_in
-from tests.server.datasets.conftest import snapshot
+from tests.factories import make_snapshot, post_feedback, sign_in
 
 
 def _rows(client, headers: dict, dataset_id: int) -> list[dict]:
@@ -20,15 +19,15 @@ def _rows(client, headers: dict, dataset_id: int) -> list[dict]:
 
 
 @pytest.fixture
-def three(app, client, give):
+def three(app, client):
     """Three wallets' feedback: A pairwise on chatgpt tagged verbose; B a research-only
     correction on claude (clustered); C pairwise on gemini by an unreliable author."""
     a, b, c = sign_in(client), sign_in(client), sign_in(client)
-    fa = give(a, 0, site="chatgpt", tags=["verbose"])
+    fa = post_feedback(client, a, 0, site="chatgpt", tags=["verbose"])
     span = {"start": 0, "end": 5, "tag": "factually_wrong"}
-    fb = give(b, 1, kind="correction", site="claude", licence="research-only",
+    fb = post_feedback(client, b, 1, kind="correction", site="claude", licence="research-only",
               tags=["factually_wrong"], spans=[span])  # fmt: skip
-    fc = give(c, 2, site="gemini")
+    fc = post_feedback(client, c, 2, site="gemini")
     with app.app_context():
         db.session.execute(
             db.update(User).where(User.address == c["account"].address).values(reliability=0.2)
@@ -53,7 +52,7 @@ def three(app, client, give):
     ],
 )
 def test_filters_select_the_right_items(client, lab, three, filters, sites):
-    body = snapshot(client, lab, filters=filters)
+    body = make_snapshot(client, lab, filters=filters)
     rows = _rows(client, lab, body["id"])
     assert {r["site"] for r in rows} == sites
     assert body["row_count"] == len(rows) and body["counts"]["site"] == {s: 1 for s in sites}
@@ -63,7 +62,7 @@ def test_filters_select_the_right_items(client, lab, three, filters, sites):
 def test_excluding_a_cluster(client, lab, three):
     cluster = three["claude"]["cluster_id"]
     assert cluster is not None
-    body = snapshot(client, lab, filters={"exclude_clusters": [cluster]})
+    body = make_snapshot(client, lab, filters={"exclude_clusters": [cluster]})
     assert {r["site"] for r in _rows(client, lab, body["id"])} == {"chatgpt", "gemini"}
 
 
@@ -81,7 +80,7 @@ def test_nothing_matching_is_a_clear_422(client, lab, three, filters):
 
 
 def test_granular_fields_and_provenance(client, lab, three):
-    body = snapshot(client, lab)
+    body = make_snapshot(client, lab)
     rows = {r["site"]: r for r in _rows(client, lab, body["id"])}
     fix = rows["claude"]
     assert fix["source"] == "correction" and fix["licence"] == "research-only"
@@ -95,18 +94,18 @@ def test_granular_fields_and_provenance(client, lab, three):
     )
 
 
-def test_withdrawn_and_no_training_never_enter_and_old_versions_do_not_change(client, lab, give):
+def test_withdrawn_and_no_training_never_enter_and_old_versions_do_not_change(client, lab):
     user = sign_in(client)
-    kept = give(user, 0)
-    gone = give(user, 1)
-    give(user, 2, licence="no-training")
-    first = snapshot(client, lab, name="mine")
+    kept = post_feedback(client, user, 0)
+    gone = post_feedback(client, user, 1)
+    post_feedback(client, user, 2, licence="no-training")
+    first = make_snapshot(client, lab, name="mine")
     first_rows = _rows(client, lab, first["id"])
     assert first["row_count"] == 2
     assert {r["prompt"] for r in first_rows} == {kept["prompt"], gone["prompt"]}
     res = client.delete(f"/api/v1/feedback/{gone['id']}", headers=user["headers"])
     assert res.status_code == 200
-    second = snapshot(client, lab, name="mine")
+    second = make_snapshot(client, lab, name="mine")
     assert (first["version"], second["version"]) == (1, 2)
     assert [r["prompt"] for r in _rows(client, lab, second["id"])] == [kept["prompt"]]
     again = client.get(f"/api/v1/datasets/{first['id']}", headers=lab).get_json()
@@ -114,7 +113,7 @@ def test_withdrawn_and_no_training_never_enter_and_old_versions_do_not_change(cl
 
 
 def test_snapshot_records_ids_and_merkle_root_of_real_data(app, client, lab, seeded):
-    body = snapshot(client, lab)
+    body = make_snapshot(client, lab)
     rows = _rows(client, lab, body["id"])
     assert body["row_count"] == len(rows) > 50
     assert body["merkle_root"] == item_merkle.root(r["item_hash"] for r in rows)
@@ -124,12 +123,12 @@ def test_snapshot_records_ids_and_merkle_root_of_real_data(app, client, lab, see
     assert [d["id"] for d in listed] == [body["id"]]
 
 
-def test_proofs_verify_for_labs_and_contributors(client, lab, give):
+def test_proofs_verify_for_labs_and_contributors(client, lab):
     users = [sign_in(client) for _ in range(3)]
     for i, user in enumerate(users):
-        give(user, i)
-        give(user, i + 3)
-    body = snapshot(client, lab)
+        post_feedback(client, user, i)
+        post_feedback(client, user, i + 3)
+    body = make_snapshot(client, lab)
     mine = client.get(f"/api/v1/datasets/{body['id']}/mine", headers=users[1]["headers"])
     assert mine.status_code == 200 and len(mine.get_json()) == 2
     for item in mine.get_json():
@@ -146,7 +145,7 @@ def test_proofs_verify_for_labs_and_contributors(client, lab, give):
     [("/proofs/" + "0" * 64, 404), ("/proofs/nothex", 422), ("/mine", 200)],
 )
 def test_proof_errors(client, lab, three, path, code):
-    body = snapshot(client, lab)
+    body = make_snapshot(client, lab)
     user = sign_in(client)
     res = client.get(f"/api/v1/datasets/{body['id']}{path}", headers=user["headers"])
     assert res.status_code == code

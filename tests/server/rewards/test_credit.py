@@ -10,7 +10,8 @@ from server.rewards import ledger
 from server.rewards.balance_merkle import MerkleTree, leaf, verify
 from server.rewards.services import credit_round, round_root, split_pool, verify_pools
 from server.rounds.models import AuthorValue
-from tests.server.rewards.helpers import at_once, credit, user_id
+from tests.concurrency import at_once
+from tests.factories import make_credits, make_user, user_id
 
 POOL = 1_000_000_000
 
@@ -41,14 +42,14 @@ def test_split_pool_refuses_nonsense(pool, weights):
         split_pool(pool, weights)
 
 
-def test_credit_round_splits_the_pool_and_is_idempotent(app, make_user, make_round):
-    users = [user_id(app, make_user()["address"]) for _ in range(3)]
+def test_credit_round_splits_the_pool_and_is_idempotent(client, app, make_round):
+    users = [user_id(app, make_user(client)["address"]) for _ in range(3)]
     round_id = make_round()
     weights = {users[0]: 0.5, users[1]: 0.25, users[2]: 0.25}
-    first = credit(app, round_id, weights)
+    first = make_credits(app, round_id, weights)
     assert sorted(a for _, a in first) == [POOL // 4, POOL // 4, POOL // 2]
-    assert credit(app, round_id, weights) == []  # rerun: nothing twice
-    assert credit(app, round_id, {users[0]: 9.0}) == []  # even with other weights
+    assert make_credits(app, round_id, weights) == []  # rerun: nothing twice
+    assert make_credits(app, round_id, {users[0]: 9.0}) == []  # even with other weights
     with app.app_context():
         assert sum(ledger.totals(u)["credited"] for u in users) == POOL
         assert ledger.verify() == (3, None)
@@ -59,12 +60,12 @@ def test_unknown_round_is_not_credited(app):
         credit_round(424242, {1: 1.0})
 
 
-def test_root_covers_cumulative_balances_through_the_round(app, make_user, make_round):
-    accounts = [make_user() for _ in range(3)]
+def test_root_covers_cumulative_balances_through_the_round(client, app, make_round):
+    accounts = [make_user(client) for _ in range(3)]
     a, b, c = (user_id(app, acc["address"]) for acc in accounts)
     r1, r2 = make_round(), make_round()
-    credit(app, r1, {a: 1.0, b: 1.0})
-    credit(app, r2, {b: 1.0, c: 3.0})
+    make_credits(app, r1, {a: 1.0, b: 1.0})
+    make_credits(app, r2, {b: 1.0, c: 3.0})
     addr = {u: acc["address"] for u, acc in zip((a, b, c), accounts, strict=True)}
     expected1 = {addr[a]: POOL // 2, addr[b]: POOL // 2}
     expected2 = {addr[a]: POOL // 2, addr[b]: POOL // 2 + POOL // 4, addr[c]: 3 * POOL // 4}
@@ -74,11 +75,11 @@ def test_root_covers_cumulative_balances_through_the_round(app, make_user, make_
         assert round_root(make_round()) is None
 
 
-def test_proof_endpoint_proves_the_leaf(app, client, make_user, make_round):
-    accounts = [make_user() for _ in range(5)]
+def test_proof_endpoint_proves_the_leaf(app, client, make_round):
+    accounts = [make_user(client) for _ in range(5)]
     ids = [user_id(app, acc["address"]) for acc in accounts]
     round_id = make_round()
-    credit(app, round_id, {uid: float(i + 1) for i, uid in enumerate(ids)})
+    make_credits(app, round_id, {uid: float(i + 1) for i, uid in enumerate(ids)})
     with app.app_context():
         root = round_root(round_id)
     for acc in accounts:
@@ -103,18 +104,18 @@ def test_proof_endpoint_proves_the_leaf(app, client, make_user, make_round):
         ("/api/v1/rounds/{round}/proofs/0x5AAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", 422),
     ],
 )
-def test_proof_errors(app, client, make_user, make_round, path, code):
-    account = make_user()
+def test_proof_errors(app, client, make_round, path, code):
+    account = make_user(client)
     round_id = make_round()
-    credit(app, round_id, {user_id(app, account["address"]): 1.0})
+    make_credits(app, round_id, {user_id(app, account["address"]): 1.0})
     res = client.get(path.format(round=round_id, address=account["address"]))
     assert res.status_code == code
     body = res.get_json()
     assert body["code"] == code and body["message"]
 
 
-def test_earnings(app, client, make_user, make_round):
-    me, other = make_user(), make_user()
+def test_earnings(app, client, make_round):
+    me, other = make_user(client), make_user(client)
     mine, theirs = user_id(app, me["address"]), user_id(app, other["address"])
     r1, r2, r3 = make_round(), make_round(), make_round()
     with app.app_context():
@@ -124,9 +125,9 @@ def test_earnings(app, client, make_user, make_round):
             )
         )
         db.session.commit()
-    credit(app, r1, {mine: 3.0, theirs: 1.0})
-    credit(app, r2, {theirs: 1.0})
-    credit(app, r3, {mine: 1.0})
+    make_credits(app, r1, {mine: 3.0, theirs: 1.0})
+    make_credits(app, r2, {theirs: 1.0})
+    make_credits(app, r3, {mine: 1.0})
     res = client.get("/api/v1/me/earnings", headers=me["headers"])
     assert res.status_code == 200, res.get_json()
     body = res.get_json()
@@ -147,15 +148,15 @@ def test_earnings_need_sign_in(client):
     assert res.status_code == 401 and res.get_json()["code"] == 401
 
 
-def test_earnings_of_a_new_user_are_zero(client, make_user):
-    me = make_user()
+def test_earnings_of_a_new_user_are_zero(client):
+    me = make_user(client)
     body = client.get("/api/v1/me/earnings", headers=me["headers"]).get_json()
     assert (body["total_credited"], body["claimable"], body["rounds"]) == ("0", "0", [])
 
 
-def test_concurrent_credit_of_one_round_credits_each_author_once(app, make_user, make_round):
+def test_concurrent_credit_of_one_round_credits_each_author_once(client, app, make_round):
     """Eight threads credit the same round at once: the pool is paid out exactly once."""
-    users = [user_id(app, make_user()["address"]) for _ in range(4)]
+    users = [user_id(app, make_user(client)["address"]) for _ in range(4)]
     round_id = make_round()
     weights = {uid: float(i + 1) for i, uid in enumerate(users)}
 
@@ -172,11 +173,11 @@ def test_concurrent_credit_of_one_round_credits_each_author_once(app, make_user,
         assert ledger.verify() == (4, None)
 
 
-def test_a_rerun_with_newcomers_never_pays_beyond_the_pool(app, runner, make_user, make_round):
-    old, new = (user_id(app, make_user()["address"]) for _ in range(2))
+def test_a_rerun_with_newcomers_never_pays_beyond_the_pool(app, client, runner, make_round):
+    old, new = (user_id(app, make_user(client)["address"]) for _ in range(2))
     round_id = make_round()
-    assert credit(app, round_id, {old: 1.0}) == [(old, POOL)]
-    assert credit(app, round_id, {old: 1.0, new: 2.0}) == []  # other weights, a newcomer
+    assert make_credits(app, round_id, {old: 1.0}) == [(old, POOL)]
+    assert make_credits(app, round_id, {old: 1.0, new: 2.0}) == []  # other weights, a newcomer
     with app.app_context():
         assert ledger.totals(new)["credited"] == 0
         assert verify_pools() == []
@@ -184,12 +185,12 @@ def test_a_rerun_with_newcomers_never_pays_beyond_the_pool(app, runner, make_use
     assert result.exit_code == 0 and "books ok" in result.output
 
 
-def test_verify_finds_a_round_credited_beyond_its_pool(app, runner, make_user, make_round):
-    uid = user_id(app, make_user()["address"])
+def test_verify_finds_a_round_credited_beyond_its_pool(app, client, runner, make_round):
+    uid = user_id(app, make_user(client)["address"])
     round_id = make_round()
-    credit(app, round_id, {uid: 1.0})
+    make_credits(app, round_id, {uid: 1.0})
     with app.app_context():
-        ledger.append("credit", user_id(app, make_user()["address"]), 5, round_id)
+        ledger.append("credit", user_id(app, make_user(client)["address"]), 5, round_id)
         db.session.commit()
         assert verify_pools() == [f"round {round_id}: credited {POOL + 5} > its pool {POOL}"]
     result = runner.invoke(args=["ledger", "verify"])

@@ -12,7 +12,7 @@ from server.rewards import ledger
 from server.rewards.models import LedgerEntry, RoundPool
 from server.rewards.triggers import unlocked_ledger
 from server.rounds.models import TrainingRound
-from tests.server.rewards.helpers import at_once
+from tests.concurrency import at_once
 
 BIG = 10**27 + 7
 

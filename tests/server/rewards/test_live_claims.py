@@ -8,8 +8,8 @@ from eth_account import Account
 
 from server.rewards.signer import DEV_KEYSTORE, DEV_PASSWORD
 from server.rewards.vouchers import create_keystore
+from tests.concurrency import at_once
 from tests.live import ROOT, LiveServer
-from tests.server.rewards.helpers import at_once
 
 CREDIT = """
 import sys
