@@ -31,10 +31,11 @@ def setup_command() -> None:
     """Prepare local development state (idempotent): folders, a development voucher signer."""
     from pathlib import Path
 
+    from server.config import signer_settings
     from server.rewards.signer import ensure_dev_signer
 
     Path(current_app.instance_path, "models").mkdir(parents=True, exist_ok=True)
-    ensure_dev_signer(current_app)
+    ensure_dev_signer(signer_settings(current_app.instance_path, current_app.config["ENV_NAME"]))
     click.echo(f"instance ready at {current_app.instance_path}")
 
 

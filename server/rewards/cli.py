@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 
 from server.rewards import ledger
 from server.rewards.services import verify_pools
+from server.config import signer_settings
 from server.rewards.signer import ensure_dev_signer
 from server.rewards.vouchers import create_keystore
 
@@ -35,7 +36,8 @@ def verify_command() -> None:
 @ledger_cli.command("dev-signer")
 def dev_signer_command() -> None:
     """Create the development voucher signer keystore if it is missing."""
-    path = ensure_dev_signer(current_app)
+    config = current_app.config
+    path = ensure_dev_signer(signer_settings(current_app.instance_path, config["ENV_NAME"]))
     if path is None:
         raise click.ClickException("No development signer in production: set SIGNER_KEY_FILE.")
     click.echo(f"voucher signer keystore at {path}")
