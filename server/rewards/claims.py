@@ -16,8 +16,7 @@ from flask import current_app
 from server.errors import Conflict, NotFound
 from server.extensions import db
 from server.models_base import utcnow
-from server.rewards import ledger
-from server.rewards import signer_client
+from server.rewards import ledger, signer_client
 from server.rewards.models import Claim, LedgerEntry
 from server.rewards.settlement import verify_redemption
 from server.rewards.vouchers import Voucher, build_domain

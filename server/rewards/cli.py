@@ -5,9 +5,9 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from server.config import signer_settings
 from server.rewards import ledger
 from server.rewards.services import verify_pools
-from server.config import signer_settings
 from server.rewards.signer import ensure_dev_signer
 from server.rewards.vouchers import create_keystore
 

@@ -18,6 +18,7 @@ strings); answer ``{"ok": true, "signed": {...}}`` or ``{"ok": false, "reason": 
 are checked and recorded atomically.
 """
 
+import contextlib
 import json
 import logging
 import os
@@ -192,10 +193,8 @@ def main() -> int:
     signer = build(settings)
     with SignerServer(settings.socket, signer) as server:
         logger.info("voucher signer %s on %s", signer.account.address, settings.socket)
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             server.serve_forever()
-        except KeyboardInterrupt:
-            pass
     return 0
 
 
