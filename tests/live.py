@@ -1,6 +1,7 @@
 """A real server in a subprocess (gunicorn on loopback) for browser and fault tests."""
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -66,7 +67,7 @@ class LiveServer:
         self._signer_dir = Path(tempfile.mkdtemp(prefix="live-signer-", dir="/tmp"))
         self.env["SIGNER_SOCKET"] = str(self._signer_dir / "signer.sock")
         self.process: subprocess.Popen | None = None
-        self.signer: subprocess.Popen | None = None
+        self.signer_process: subprocess.Popen | None = None
         self._account = Account.create()
         self._token: str | None = None
         if app != "wsgi:app":
@@ -85,13 +86,13 @@ class LiveServer:
         socket_file = Path(self.env["SIGNER_SOCKET"])
         socket_file.unlink(missing_ok=True)
         with open(self.log, "ab") as log:
-            self.signer = subprocess.Popen(
+            self.signer_process = subprocess.Popen(
                 [sys.executable, "-m", "server.rewards.signer_service"],
                 cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
             )  # fmt: skip
         deadline = time.monotonic() + timeout
         while not socket_file.exists():
-            if time.monotonic() > deadline or self.signer.poll() is not None:
+            if time.monotonic() > deadline or self.signer_process.poll() is not None:
                 raise RuntimeError(f"the signer did not start; see {self.log}")
             time.sleep(0.05)
 
@@ -101,7 +102,7 @@ class LiveServer:
         from server.rewards.signer import DEV_KEYSTORE
 
         keystore = Path(self.env["INSTANCE_PATH"]) / DEV_KEYSTORE
-        if self.app == "wsgi:app" and self.signer is None and keystore.exists():
+        if self.app == "wsgi:app" and self.signer_process is None and keystore.exists():
             self.start_signer()
         command = [
             sys.executable,
@@ -135,7 +136,7 @@ class LiveServer:
 
     def stop(self) -> None:
         """Stop the server and its signer (SIGTERM, then SIGKILL) and wait for them."""
-        for name in ("process", "signer"):
+        for name in ("process", "signer_process"):
             child = getattr(self, name)
             if child is None:
                 continue
@@ -146,6 +147,7 @@ class LiveServer:
                 child.kill()
                 child.wait()
             setattr(self, name, None)
+        shutil.rmtree(self._signer_dir, ignore_errors=True)  # the signer recreates it on start
 
     def seeding_app(self, redis_url: str):
         """An app in this process bound to this server's database and pool, for seeding."""
