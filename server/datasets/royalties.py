@@ -65,10 +65,12 @@ def paid_stream(download_id: int, chunks: Iterable[bytes]) -> Iterator[bytes]:
         yield from chunks
         finished = True
     finally:
-        if finished:
-            complete_download(download_id)
-        else:
+        if not finished:
             abort_download(download_id)
+    try:
+        complete_download(download_id)
+    except Exception:  # the body is out; the error must not reach the client as a cut stream
+        logger.exception("download %s was sent in full but could not be charged", download_id)
 
 
 def abort_download(download_id: int) -> None:

@@ -1,9 +1,12 @@
 """Claims: exactly one EIP-712 voucher per claimable balance.
 
-A claim covers everything credited so far (``cumulative_amount``); the contract pays the
-difference to what the wallet already withdrew. ``claim`` is unique per (user, cumulative
-amount) and appends a ``claim`` ledger entry in the same transaction, so concurrent requests
-for one balance make one voucher and the others find nothing left (409). An unpaid voucher
+A claim covers everything credited so far (``cumulative_amount``), or ``VOUCHER_CAP``
+more than was already claimed when the balance is larger; the contract pays the difference
+to what the wallet already withdrew. Vouchers are signed by the signer process
+(``server.rewards.signer_client``); this process never holds the key. ``claim`` is unique
+per (user, cumulative amount) and appends a ``claim`` ledger entry in the same transaction,
+so concurrent requests for one balance make one voucher and the others find nothing left
+(409). An unpaid voucher
 whose deadline passed is re-signed (same nonce, new deadline) instead: the contract accepts
 a nonce once, so at most one of the two signatures can ever pay.
 """

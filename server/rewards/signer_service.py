@@ -174,9 +174,15 @@ def build(settings: SignerSettings) -> Signer:
     if location is None:
         raise SystemExit("Set SIGNER_KEY_FILE and SIGNER_KEY_PASSWORD for the voucher signer.")
     path, password = location
+    if not path.exists():
+        raise SystemExit(f"No signer keystore at {path}: create it with `flask ledger new-signer`.")
+    try:
+        account = load_signer(path, password)
+    except ValueError as error:
+        raise SystemExit(str(error)) from None
     state = settings.state_file or path.with_name(path.stem + "-signed.sqlite3")
     return Signer(
-        load_signer(path, password),
+        account,
         state,
         settings.voucher_cap,
         settings.daily_limit,
