@@ -2,6 +2,9 @@
 once, when its body was sent in full, and its charge is credited to contributors by the
 items' latest lift, so every royalty has a matching lab debit and the books balance."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from server.auth.models import User
@@ -157,12 +160,26 @@ def test_head_and_aborted_transfers_cost_nothing(app, client, lab, priced):
 
 def test_a_streaming_download_holds_its_price(app, client, runner, lab, priced):
     body, _ = priced
-    first = client.get(URL.format(body["id"]), headers=lab, buffered=False)  # still streaming
-    assert first.status_code == 200
-    _download(client, lab, body["id"])  # 2500 - 1000 held - 1000 charged = 500 available
-    assert client.get(URL.format(body["id"]), headers=lab).status_code == 402
-    assert b"".join(first.response)
-    first.close()
+    started, resume = threading.Event(), threading.Event()
+
+    def slow_download() -> bytes:
+        """A download in its own thread (as a server runs it) that pauses after one chunk."""
+        res = app.test_client().get(URL.format(body["id"]), headers=lab, buffered=False)
+        chunks = iter(res.response)
+        data = next(chunks)
+        started.set()
+        resume.wait(30)
+        data += b"".join(chunks)
+        res.close()
+        return data
+
+    with ThreadPoolExecutor(1) as pool:
+        first = pool.submit(slow_download)
+        assert started.wait(30)
+        _download(client, lab, body["id"])  # 2500 - 1000 held - 1000 charged = 500 available
+        assert client.get(URL.format(body["id"]), headers=lab).status_code == 402
+        resume.set()
+        assert first.result(30)
     account = _account(client, lab)
     assert (account["balance"], account["held"]) == ("500", "0")
 
