@@ -12,6 +12,9 @@ from server.openapi import Blueprint
 blp = Blueprint(
     "datasets", __name__, url_prefix="/api/v1/datasets", description="Datasets for labs"
 )
+admin_blp = Blueprint(
+    "admin_datasets", __name__, url_prefix="/api/v1/admin/datasets", description="Price datasets"
+)
 LAB = ("lab",)
 ANYONE = ("access", "device", "lab")
 
@@ -105,3 +108,12 @@ def proof(dataset_id: int, item_hash: str):
 def mine(dataset_id: int):
     """Your items in a snapshot, each with its item hash (ask for its proof next)."""
     return services.my_items(dataset_id, g.principal.user_id)
+
+
+@admin_blp.route("/<id:dataset_id>/price", methods=["PUT"])
+@auth_required("admin", kinds=("access",))
+@admin_blp.arguments(schemas.PriceIn)
+@admin_blp.response(200, schemas.DatasetOut)
+def set_price(body: dict, dataset_id: int):
+    """Set a snapshot's price (admins only), at most DATASET_PRICE_CAP."""
+    return services.set_price(dataset_id, body["price"])

@@ -134,3 +134,9 @@ class CatalogueOut(ma.Schema):
     contributors = ma.fields.Integer()
     quality = ma.fields.Nested(Quality)
     price = ma.fields.Nested(PriceList)
+
+
+class PriceIn(ma.Schema):
+    """A snapshot's price, set by an admin."""
+
+    price = AmountField(required=True, metadata={"description": "base units, ASCII digits"})

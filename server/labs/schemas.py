@@ -25,3 +25,10 @@ class ChargeOut(ma.Schema):
     format = ma.fields.String()
     amount = AmountField()
     charged_at = ma.fields.DateTime()
+
+
+class DepositIn(ma.Schema):
+    """An admin's deposit to a lab's balance."""
+
+    amount = AmountField(required=True, metadata={"description": "base units, ASCII digits"})
+    note = ma.fields.String(validate=ma.validate.Length(max=200), load_default=None)

@@ -34,6 +34,13 @@ class AmountField(ma.fields.Field):
         except ValueError as error:
             raise ma.ValidationError(str(error)) from None
 
+    def _deserialize(self, value, attr, data, **kwargs):
+        """ "123" -> 123 (ASCII digits only)."""
+        try:
+            return parse_amount(value)
+        except ValueError as error:
+            raise ma.ValidationError(str(error)) from None
+
 
 class ClaimOut(ma.Schema):
     """A claim and its signed EIP-712 voucher."""
