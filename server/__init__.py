@@ -93,9 +93,12 @@ def _register_blueprints(app: Flask) -> None:
     from server.auth.routes import blp as auth_blp
     from server.dashboard.routes import bp as dashboard_bp
     from server.datasets.pages import pages_bp as labs_pages_bp
+    from server.datasets.routes import admin_blp as admin_datasets_blp
     from server.datasets.routes import blp as datasets_blp
     from server.feedback.routes import blp as feedback_blp
     from server.health import blp as health_blp
+    from server.labs.routes import admin_blp as admin_labs_blp
+    from server.labs.routes import blp as labs_blp
     from server.me.routes import blp as me_blp
     from server.openapi import register_converters
     from server.rewards.routes import blp as claims_blp
@@ -116,6 +119,9 @@ def _register_blueprints(app: Flask) -> None:
         datasets_blp,
         adapter_health_blp,
         admin_adapter_health_blp,
+        admin_datasets_blp,
+        labs_blp,
+        admin_labs_blp,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(dashboard_bp)

@@ -40,16 +40,18 @@ def setup_command() -> None:
     """Prepare local development state (idempotent): folders, a development voucher signer."""
     from pathlib import Path
 
+    from server.config import signer_settings
     from server.rewards.signer import ensure_dev_signer
 
     Path(current_app.instance_path, "models").mkdir(parents=True, exist_ok=True)
-    ensure_dev_signer(current_app)
+    ensure_dev_signer(signer_settings(current_app.instance_path, current_app.config["ENV_NAME"]))
     click.echo(f"instance ready at {current_app.instance_path}")
 
 
 def register(app: Flask) -> None:
     """Attach every command group to the app."""
     from server.auth.cli import users_cli
+    from server.datasets.cli import datasets_cli
     from server.demo import demo_cli
     from server.labs.cli import labs_cli
     from server.rewards.cli import ledger_cli
@@ -62,3 +64,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(rounds_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(labs_cli)
+    app.cli.add_command(datasets_cli)

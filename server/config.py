@@ -1,6 +1,8 @@
 """Configuration classes, read once from environment variables with embedded defaults."""
 
 import os
+from dataclasses import dataclass
+from pathlib import Path
 
 DEFAULT_SECRET = "dev-insecure-secret-change-me-before-production!"
 
@@ -76,8 +78,19 @@ class Config:
     RQ_QUEUE = _env("RQ_QUEUE", "liftledger")
     # Base units (18 decimals): 1,000 LIFT per round by default.
     REWARD_POOL_PER_ROUND = _int("REWARD_POOL_PER_ROUND", 1_000 * 10**18)
-    SIGNER_KEY_FILE = _env("SIGNER_KEY_FILE")
-    SIGNER_KEY_PASSWORD = _env("SIGNER_KEY_PASSWORD")
+    # Dataset prices (base units) are set by admins only: a new snapshot costs its row count
+    # times the per-item price, and no price (set or computed) may exceed the cap.
+    DATASET_PRICE_PER_ITEM = _int("DATASET_PRICE_PER_ITEM", 0)
+    DATASET_PRICE_CAP = _int("DATASET_PRICE_CAP", 100_000 * 10**18)
+    # How long a streaming download holds its price on the lab's balance.
+    DOWNLOAD_HOLD_S = _int("DOWNLOAD_HOLD_S", 6 * 3600)
+    # Vouchers are signed by the signer process (``python -m server.rewards.signer_service``)
+    # on this unix socket (None: ``<instance>/signer.sock``); web workers never hold the key.
+    SIGNER_SOCKET = _env("SIGNER_SOCKET")
+    # The most one voucher adds to what was claimed; a larger balance is claimed in parts.
+    VOUCHER_CAP = _int("VOUCHER_CAP", 10_000 * 10**18)
+    # A JSON-RPC node to check claim transactions on; unset: reported payments are unverified.
+    CHAIN_RPC_URL = _env("CHAIN_RPC_URL")
     # The LiftClaims address vouchers are signed for; empty: off-chain payouts only.
     CLAIMS_CONTRACT = _env("CLAIMS_CONTRACT")
     VOUCHER_TTL = _int("VOUCHER_TTL", 7 * 24 * 3600)
@@ -130,3 +143,46 @@ def config_for_env() -> type[Config]:
     if name not in classes:
         raise RuntimeError(f"LIFTLEDGER_ENV must be one of {sorted(classes)}, not {name!r}.")
     return classes[name]
+
+
+@dataclass(frozen=True)
+class SignerSettings:
+    """The voucher signer process's settings; read only in that process (``signer_settings``),
+    so the key file's password never enters a web worker's configuration."""
+
+    env_name: str
+    instance: Path
+    key_file: Path | None
+    password: str | None
+    socket: Path
+    state_file: Path | None
+    voucher_cap: int
+    daily_limit: int
+    chain_id: int | None
+    contract: str | None
+
+
+def signer_settings(
+    instance_path: str | os.PathLike[str] | None = None, env_name: str | None = None
+) -> SignerSettings:
+    """The signer's settings from the environment: ``SIGNER_KEY_FILE`` and
+    ``SIGNER_KEY_PASSWORD`` (outside production: the development keystore under the instance
+    folder), ``SIGNER_SOCKET``, ``SIGNER_STATE_FILE`` (what it signed, for the limits),
+    ``VOUCHER_CAP``, ``SIGNER_DAILY_LIMIT``, and the only ``CHAIN_ID`` (and, when set,
+    ``CLAIMS_CONTRACT``) it signs vouchers for."""
+    instance = Path(
+        instance_path or _env("INSTANCE_PATH") or Path(__file__).parents[1] / "instance"
+    )
+    key_file = _env("SIGNER_KEY_FILE")
+    return SignerSettings(
+        env_name=env_name or _env("LIFTLEDGER_ENV", "development"),
+        instance=instance,
+        key_file=Path(key_file) if key_file else None,
+        password=_env("SIGNER_KEY_PASSWORD"),
+        socket=Path(_env("SIGNER_SOCKET") or instance / "signer.sock"),
+        state_file=Path(p) if (p := _env("SIGNER_STATE_FILE")) else None,
+        voucher_cap=_int("VOUCHER_CAP", 10_000 * 10**18),
+        daily_limit=_int("SIGNER_DAILY_LIMIT", 100_000 * 10**18),
+        chain_id=_int("CHAIN_ID", 1),
+        contract=_env("CLAIMS_CONTRACT"),
+    )

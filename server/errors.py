@@ -33,6 +33,12 @@ class BadRequest(ApiError):
     code = 400
 
 
+class PaymentRequired(ApiError):
+    """402: the caller's balance does not cover the price."""
+
+    code = 402
+
+
 class Unauthorized(ApiError):
     """401: missing or invalid credentials."""
 

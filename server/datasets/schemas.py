@@ -55,14 +55,11 @@ class Filters(ma.Schema):
 
 
 class DatasetIn(ma.Schema):
-    """A new snapshot: a name (versions count up per name), filters and an optional price."""
+    """A new snapshot: a name (versions count up per name in the lab) and filters; its price
+    is set by admins, never by the lab (an unknown field such as ``price`` is refused)."""
 
     name = Text(required=True, validate=NAME)
     filters = ma.fields.Nested(Filters, load_default=dict)
-    price = ma.fields.String(
-        load_default="0",
-        validate=validate.Regexp(r"^\d{1,30}$", error="an integer amount as a decimal string"),
-    )
 
 
 class DatasetOut(ma.Schema):
@@ -110,3 +107,37 @@ class MyItem(ma.Schema):
     position = ma.fields.Integer()
     pair_id = ma.fields.Integer()
     item_hash = ma.fields.String()
+
+
+class PriceList(ma.Schema):
+    """What snapshots cost: per item, and the most any snapshot costs."""
+
+    per_item = AmountField()
+    cap = AmountField()
+    symbol = ma.fields.String()
+    decimals = ma.fields.Integer()
+
+
+class Quality(ma.Schema):
+    """How reliable the contributors behind the offer have measured."""
+
+    measured_contributors = ma.fields.Integer()
+    mean_reliability = ma.fields.Float(allow_none=True)
+
+
+class CatalogueOut(ma.Schema):
+    """The public catalogue: live, trainable feedback in aggregate, and the price list."""
+
+    feedback = ma.fields.Integer()
+    sites = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+    kinds = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+    licences = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+    contributors = ma.fields.Integer()
+    quality = ma.fields.Nested(Quality)
+    price = ma.fields.Nested(PriceList)
+
+
+class PriceIn(ma.Schema):
+    """A snapshot's price, set by an admin."""
+
+    price = AmountField(required=True, metadata={"description": "base units, ASCII digits"})

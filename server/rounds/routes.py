@@ -6,6 +6,7 @@ from flask.views import MethodView
 
 from server.auth.identity import auth_required
 from server.openapi import Blueprint
+from server.rewards import allocation
 from server.rewards import services as rewards
 from server.rounds import contributions, schemas, services
 
@@ -70,3 +71,10 @@ class Distribution(MethodView):
 def round_proof(round_id: int, address: str):
     """An address's cumulative amount in a round's Merkle tree, with its proof (public)."""
     return rewards.proof(round_id, address)
+
+
+@blp.route("/<id:round_id>/allocation")
+@blp.response(200, schemas.AllocationOut)
+def round_allocation(round_id: int):
+    """Every leaf of a round's Merkle tree and the ledger head it was built from (public)."""
+    return allocation.allocation(round_id)

@@ -56,4 +56,20 @@ class ProofOut(ma.Schema):
     address = ma.fields.String()
     cumulative_amount = AmountField()
     root = ma.fields.String()
+    ledger_seq = ma.fields.Integer(allow_none=True)
+    ledger_hash = ma.fields.String(allow_none=True)
     proof = ma.fields.List(ma.fields.String())
+
+
+class AllocationOut(ma.Schema):
+    """A round's allocation file: rebuild ``root`` from ``values`` with OpenZeppelin's
+    ``StandardMerkleTree.of(values, leaf_encoding)``."""
+
+    round_id = ma.fields.Integer()
+    root = ma.fields.String()
+    leaves = ma.fields.Integer()
+    total = AmountField()
+    ledger_seq = ma.fields.Integer(allow_none=True)
+    ledger_hash = ma.fields.String(allow_none=True)
+    leaf_encoding = ma.fields.List(ma.fields.String())
+    values = ma.fields.List(ma.fields.List(ma.fields.String()))
