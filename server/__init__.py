@@ -92,11 +92,11 @@ def _register_blueprints(app: Flask) -> None:
     from server.apidocs.routes import docs_bp
     from server.auth.routes import blp as auth_blp
     from server.dashboard.routes import bp as dashboard_bp
-    from server.labs.pages import pages_bp as labs_pages_bp
     from server.datasets.routes import admin_blp as admin_datasets_blp
     from server.datasets.routes import blp as datasets_blp
     from server.feedback.routes import blp as feedback_blp
     from server.health import blp as health_blp
+    from server.labs.pages import pages_bp as labs_pages_bp
     from server.labs.routes import admin_blp as admin_labs_blp
     from server.labs.routes import blp as labs_blp
     from server.me.routes import blp as me_blp
