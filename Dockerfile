@@ -1,11 +1,15 @@
-# Slim, non-root image: gunicorn serves the API; the same image runs `flask worker`.
+# Slim, non-root image: gunicorn serves the API; the same image runs `flask worker` and the
+# voucher signer (`python -m server.rewards.signer_service`).
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
     HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 INSTANCE_PATH=/data LIFTLEDGER_ENV=production \
     LIFTLEDGER_DATA=/app/data
 
-RUN useradd --create-home --uid 10001 app && mkdir /data && chown app /data
+# /keys (the signer's keystore) and /run/liftledger (its socket) are volumes in compose: a new
+# named volume takes these folders' owner.
+RUN useradd --create-home --uid 10001 app && mkdir /data /keys /run/liftledger \
+ && chown app /data /keys /run/liftledger
 WORKDIR /app
 
 # The CPU build of torch, named by its local version label, from the index that serves it

@@ -1,5 +1,7 @@
 // Compile chain/contracts/*.sol with the pinned solc-js (standard JSON) into
-// chain/artifacts/<Contract>.json (abi + creation and runtime bytecode).
+// chain/artifacts/<Contract>.json (abi + creation and runtime bytecode). Imports such as
+// "@openzeppelin/contracts/..." resolve from node_modules (the versions package-lock.json
+// pins); only contracts/ gets artifacts.
 //
 //   node compile.mjs          write the artifacts
 //   node compile.mjs --check  exit 1 if recompiling would change any artifact
@@ -12,6 +14,7 @@ const require = createRequire(import.meta.url);
 const solc = require('solc');
 
 const ROOT = dirname(fileURLToPath(import.meta.url));
+const NODE_MODULES = join(ROOT, 'node_modules');
 const SOURCES = join(ROOT, 'contracts');
 const ARTIFACTS = join(ROOT, 'artifacts');
 const PINNED = '0.8.37';
@@ -34,16 +37,26 @@ function compile() {
     sources[`contracts/${file}`] = { content: readFileSync(join(SOURCES, file), 'utf8') };
   }
   const input = { language: 'Solidity', sources, settings: SETTINGS };
-  const output = JSON.parse(solc.compile(JSON.stringify(input)));
+  const output = JSON.parse(solc.compile(JSON.stringify(input), { import: findImport }));
   const errors = (output.errors ?? []).filter((e) => e.severity === 'error');
   for (const e of output.errors ?? []) console.error(e.formattedMessage);
   if (errors.length) throw new Error(`${errors.length} compile error(s)`);
   return artifacts(output, version);
 }
 
+// Resolve an import path ("@openzeppelin/contracts/...") inside node_modules only.
+function findImport(path) {
+  const file = join(NODE_MODULES, path);
+  if (path.includes('..') || !file.startsWith(`${NODE_MODULES}/`) || !existsSync(file)) {
+    return { error: `${path} not found in chain/node_modules: run "npm ci" in chain/` };
+  }
+  return { contents: readFileSync(file, 'utf8') };
+}
+
 function artifacts(output, version) {
   const result = {};
   for (const [sourceName, contracts] of Object.entries(output.contracts)) {
+    if (!sourceName.startsWith('contracts/')) continue; // libraries come from node_modules
     for (const [contractName, c] of Object.entries(contracts)) {
       if (!c.evm.bytecode.object) continue; // interfaces have no code
       const artifact = {

@@ -5,20 +5,15 @@ import os
 import sys
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask
 
 from server.config import Config, check_secrets, config_for_env
-from server.errors import ApiError, register_error_handlers
+from server.errors import register_error_handlers
 from server.extensions import api, db, limiter, migrate, redis_store
 from server.redis_store import limiter_storage_uri
+from server.security_headers import init_security
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
-
-
-class UnsupportedMediaType(ApiError):
-    """415: API writes must be JSON."""
-
-    code = 415
 
 
 def create_app(config: type[Config] | dict | None = None) -> Flask:
@@ -35,6 +30,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     _default_paths(app)
     _bind_extensions(app)
     _register_blueprints(app)
+    init_security(app)
     register_error_handlers(app)
     _register_cli(app)
     return app
@@ -68,34 +64,41 @@ def _bind_extensions(app: Flask) -> None:
     from server import sqlite_pragmas  # noqa: F401  (registers the connect listener)
     from server.auth.identity import load_identity
     from server.feedback.routes import batch_body_limit
+    from server.ratelimit import retry_after_only_when_refused
+    from server.request_guards import bounded_json_nesting, chunked_body_limit, require_json
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
     redis_store.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", limiter_storage_uri(app.config["REDIS_URL"]))
+    # The limiter shares the app's pool: the same timeouts and circuit breaker.
+    pool = app.extensions["redis_store"]["client"].connection_pool
+    app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"connection_pool": pool})
     app.before_request(batch_body_limit)
-    app.before_request(_require_json)
+    app.before_request(require_json)
+    app.before_request(chunked_body_limit)
+    app.before_request(bounded_json_nesting)
     app.before_request(load_identity)
+    # Registered before the limiter's own hook, so it runs after it (Flask runs them reversed).
+    app.after_request(retry_after_only_when_refused)
     limiter.init_app(app)
     api.init_app(app)
 
 
-def _require_json() -> None:
-    """415 for API writes whose body is not JSON."""
-    if request.method in ("POST", "PUT", "PATCH") and request.path.startswith("/api/"):
-        has_body = (request.content_length or 0) > 0 or request.headers.get("Transfer-Encoding")
-        if has_body and not request.is_json:
-            raise UnsupportedMediaType("Send JSON with `Content-Type: application/json`.")
-
-
 def _register_blueprints(app: Flask) -> None:
     """One blueprint per area."""
+    from server.adapter_health.routes import admin_blp as admin_adapter_health_blp
+    from server.adapter_health.routes import blp as adapter_health_blp
+    from server.apidocs.routes import docs_bp
     from server.auth.routes import blp as auth_blp
     from server.dashboard.routes import bp as dashboard_bp
-    from server.datasets.pages import pages_bp as labs_pages_bp
+    from server.datasets.routes import admin_blp as admin_datasets_blp
     from server.datasets.routes import blp as datasets_blp
     from server.feedback.routes import blp as feedback_blp
     from server.health import blp as health_blp
+    from server.labs.pages import pages_bp as labs_pages_bp
+    from server.labs.routes import admin_blp as admin_labs_blp
+    from server.labs.routes import blp as labs_blp
     from server.me.routes import blp as me_blp
     from server.openapi import register_converters
     from server.rewards.routes import blp as claims_blp
@@ -115,11 +118,17 @@ def _register_blueprints(app: Flask) -> None:
         reward_blp,
         claims_blp,
         datasets_blp,
+        adapter_health_blp,
+        admin_adapter_health_blp,
+        admin_datasets_blp,
+        labs_blp,
+        admin_labs_blp,
         yardsticks_blp,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(labs_pages_bp)
+    app.register_blueprint(docs_bp)
     api.spec.components.security_scheme(
         "bearer",
         {

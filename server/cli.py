@@ -17,12 +17,21 @@ from server.extensions import redis_store
     "after OpenMP started can deadlock the child).",
 )
 def worker_command(burst: bool, no_fork: bool) -> None:
-    """Run one RQ worker on the app's Redis and queue."""
+    """Run one RQ worker on the app's Redis and queue (first removing the scratch folders of
+    rounds whose worker was killed)."""
+    from pathlib import Path
+
     from rq import Queue, SimpleWorker, Worker
 
-    queue = Queue(current_app.config["RQ_QUEUE"], connection=redis_store.client)
+    from server.jobs import clean_scratch
+
+    for path in clean_scratch(Path(current_app.instance_path) / "models"):
+        click.echo(f"removed what a killed round left: {path}")
+
+    connection = redis_store.worker_client()
+    queue = Queue(current_app.config["RQ_QUEUE"], connection=connection)
     worker_class = SimpleWorker if no_fork else Worker
-    worker_class([queue], connection=redis_store.client).work(burst=burst, with_scheduler=False)
+    worker_class([queue], connection=connection).work(burst=burst, with_scheduler=False)
 
 
 @click.command("setup")
@@ -31,11 +40,12 @@ def setup_command() -> None:
     """Prepare local development state (idempotent): folders, a development voucher signer."""
     from pathlib import Path
 
+    from server.config import signer_settings
     from server.rewards.signer import ensure_dev_signer
     from server.yardsticks.services import ensure_default
 
     Path(current_app.instance_path, "models").mkdir(parents=True, exist_ok=True)
-    ensure_dev_signer(current_app)
+    ensure_dev_signer(signer_settings(current_app.instance_path, current_app.config["ENV_NAME"]))
     yardstick, created = ensure_default()
     if created:
         click.echo(f"default yardstick imported ({yardstick.n_pairs} pairs from data/)")
@@ -45,6 +55,7 @@ def setup_command() -> None:
 def register(app: Flask) -> None:
     """Attach every command group to the app."""
     from server.auth.cli import users_cli
+    from server.datasets.cli import datasets_cli
     from server.demo import demo_cli
     from server.labs.cli import labs_cli
     from server.rewards.cli import ledger_cli
@@ -59,3 +70,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(labs_cli)
     app.cli.add_command(yardstick_cli)
+    app.cli.add_command(datasets_cli)

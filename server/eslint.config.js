@@ -1,5 +1,5 @@
-// ESLint for the JavaScript the server ships: the dashboard's and the labs page's
-// browser ES modules (loaded with <script type="module"> from the Jinja templates).
+// ESLint for the JavaScript the server ships: every package's static/ scripts (the
+// dashboard's, the labs page's and the docs page's), loaded from the Jinja templates.
 import js from '@eslint/js';
 import globals from 'globals';
 
@@ -7,7 +7,7 @@ export default [
   { ignores: ['node_modules/**'] },
   js.configs.recommended,
   {
-    files: ['dashboard/static/**/*.js', 'datasets/static/**/*.js'],
+    files: ['*/static/**/*.js'],
     languageOptions: {
       ecmaVersion: 2023,
       sourceType: 'module',

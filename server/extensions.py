@@ -6,6 +6,7 @@ from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 
+from server.openapi import SchemaExtras
 from server.ratelimit import rate_limit_key
 from server.redis_store import RedisStore
 
@@ -20,6 +21,6 @@ NAMING = {
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
 migrate = Migrate()
-api = Api()
+api = Api(spec_kwargs={"extra_plugins": [SchemaExtras()]})
 redis_store = RedisStore()
 limiter = Limiter(key_func=rate_limit_key)

@@ -5,8 +5,13 @@ scratch folder that is renamed into place; metrics and values are committed with
 `crediting`, the ledger is credited (idempotent per round and author), and only then is the
 round `finished`. A worker that dies leaves the round `failed` (see `server.rounds.services`)
 and rerunning it is safe: values are replaced and nobody is credited twice.
+
+A scratch folder ``models/.tmp-<round>-<random>`` is held under an exclusive lock on
+``<folder>.lock`` while its round runs; the kernel drops the lock when the process dies, even
+by SIGKILL, so a worker starting later removes exactly the folders no live round holds.
 """
 
+import fcntl
 import json
 import logging
 import os
@@ -14,6 +19,8 @@ import shutil
 import socket
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from flask import current_app, has_app_context
@@ -121,24 +128,25 @@ def _train_value_credit(round_: TrainingRound, progress: _Progress) -> dict:
     models = Path(current_app.instance_path) / "models"
     scratch = models / f".tmp-{round_.id}-{uuid.uuid4().hex[:8]}"
     final = models / str(round_.id)
-    try:
-        outcome = compute_round(
-            pairs,
-            yardsticks.load_pairs(round_.yardstick_id),
-            train_config,
-            scratch,
-            config=_valuation_config(RoundConfig, round_),
-            previous=reliability,
-            quality=quality,
-            extra_yardsticks={name: yardsticks.load_pairs(i) for name, i in labs.items()},
-            cache_dir=models / "features",
-            progress=progress,
-        )
-        if final.exists():
-            shutil.rmtree(final)
-        scratch.rename(final)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+    with _held(scratch):
+        try:
+            outcome = compute_round(
+                pairs,
+                yardsticks.load_pairs(round_.yardstick_id),
+                train_config,
+                scratch,
+                config=_valuation_config(RoundConfig, round_),
+                previous=reliability,
+                quality=quality,
+                extra_yardsticks={name: yardsticks.load_pairs(i) for name, i in labs.items()},
+                cache_dir=models / "features",
+                progress=progress,
+            )
+            if final.exists():
+                shutil.rmtree(final)
+            scratch.rename(final)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
     store.store_values(round_, outcome.values, labs)
     round_.metrics = outcome.metrics
     round_.calibration = {
@@ -182,3 +190,40 @@ def _finish(round_: TrainingRound, final: Path) -> None:
     (final / CARD).write_text(json.dumps(card, indent=2, default=str))
     round_.card, round_.status, round_.finished_at = card, "finished", utcnow()
     db.session.commit()
+
+
+def _lock_of(scratch: Path) -> Path:
+    """The lock file beside a scratch folder."""
+    return scratch.with_name(scratch.name + ".lock")
+
+
+@contextmanager
+def _held(scratch: Path) -> Iterator[None]:
+    """Hold the scratch folder's lock (taken before the folder exists) while a round runs."""
+    scratch.parent.mkdir(parents=True, exist_ok=True)
+    lock = _lock_of(scratch)
+    with open(lock, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            lock.unlink(missing_ok=True)
+
+
+def clean_scratch(models: Path) -> list[Path]:
+    """Remove the scratch folders and lock files that no live round holds: those of rounds
+    whose process was killed (before or after its folder appeared). Returns what it removed."""
+    removed = []
+    for name in sorted({p.name.removesuffix(".lock") for p in models.glob(".tmp-*")}):
+        scratch, lock = models / name, _lock_of(models / name)
+        with open(lock, "a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # a running round's
+            if scratch.exists():
+                shutil.rmtree(scratch, ignore_errors=True)
+                removed.append(scratch)
+            lock.unlink(missing_ok=True)
+            removed.append(lock)
+    return removed

@@ -2,6 +2,7 @@
 
 import flask_smorest
 import marshmallow as ma
+from apispec import BasePlugin
 from flask import Flask
 from flask_smorest import Api
 from werkzeug.routing import IntegerConverter, Map
@@ -17,6 +18,16 @@ class Blueprint(flask_smorest.Blueprint):
             "description": "Pagination metadata, a JSON object",
             "content": {"application/json": {"schema": ref}},
         }
+
+
+class SchemaExtras(BasePlugin):
+    """Adds a schema class's ``OPENAPI_EXTRAS`` (e.g. ``minProperties``) to its component, for
+    rules a schema-level validator enforces that marshmallow fields cannot express."""
+
+    def schema_helper(self, name, definition, **kwargs) -> dict:
+        schema = kwargs.get("schema")
+        cls = schema if isinstance(schema, type) else type(schema)
+        return dict(getattr(cls, "OPENAPI_EXTRAS", {}))
 
 
 MAX_ID = 2**31 - 1  # ids are INTEGER columns: 32-bit signed in PostgreSQL

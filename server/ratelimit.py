@@ -1,11 +1,28 @@
-"""Rate-limit keys: per wallet when the caller is signed in, else per client IP."""
+"""Rate-limit keys and headers.
 
-from flask import g, request
+Sign-in endpoints are limited per client IP whatever the request carries: a bearer token
+(valid or not) must not move a caller into a fresh per-wallet bucket. Elsewhere a signed-in
+caller is limited per wallet, others per IP (the client address as ProxyFix resolves it from
+the configured number of trusted proxies).
+"""
+
+from flask import Response, g, request
+
+# Endpoints whose limit exists to slow down guessing and nonce farming: always per IP.
+PER_IP = frozenset({"auth.nonce", "auth.verify", "auth.refresh"})
 
 
 def rate_limit_key() -> str:
     """Key the current request by wallet address if authenticated, else by remote address."""
     user = getattr(g, "current_user", None)
-    if user is not None:
+    if user is not None and request.endpoint not in PER_IP:
         return f"wallet:{user.address}"
     return f"ip:{request.remote_addr or 'unknown'}"
+
+
+def retry_after_only_when_refused(response: Response) -> Response:
+    """after_request: flask-limiter sets Retry-After on every response; it means "wait before
+    retrying", so it belongs on 429 (and 503) only. The X-RateLimit-* headers stay."""
+    if response.status_code not in (429, 503):
+        response.headers.pop("Retry-After", None)
+    return response

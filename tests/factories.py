@@ -20,14 +20,15 @@ from eth_account.messages import encode_defunct
 from eth_utils import keccak
 
 from reward_model.sources import QA_PATH, load_qa_feedback
+from server.adapter_health.models import AdapterHealthEvent
 from server.auth.credentials import Credential
 from server.auth.models import RefreshToken, User
 from server.datasets.models import Dataset, DatasetItem, Download, Royalty
 from server.extensions import db
 from server.feedback.models import Answer, Feedback, TextBucket, TextCluster
-from server.labs.models import Lab
+from server.labs.models import Lab, LabTransaction
 from server.models_base import utcnow
-from server.rewards.models import Claim, LedgerEntry, RoundBalance, RoundRoot
+from server.rewards.models import Claim, LedgerEntry, RoundBalance, RoundPool, RoundRoot
 from server.rounds.models import AuthorValue, Preference, PreferenceValue, TrainingRound
 from server.yardsticks.models import Yardstick, YardstickLift, YardstickPair
 
@@ -309,6 +310,12 @@ def make_round_root(**fields) -> RoundRoot:
     return _add(RoundRoot(round_id=round_id, **{**defaults, **fields}))
 
 
+def make_round_pool(**fields) -> RoundPool:
+    """The pool a (new) round is credited from."""
+    round_id = fields.pop("round_id", None) or make_training_round().id
+    return _add(RoundPool(round_id=round_id, **{"pool": 10**21, **fields}))
+
+
 def make_round_balance(**fields) -> RoundBalance:
     """A user's cumulative balance leaf in a (new) round."""
     user = db.session.get(User, fields.pop("user_id", None) or make_account().id)
@@ -364,6 +371,27 @@ def make_royalty(**fields) -> Royalty:
     entry = make_ledger_entry(user_id=fields.pop("user_id", None) or make_account().id)
     defaults = {"amount": entry.amount, "ledger_seq": entry.seq}
     return _add(Royalty(download_id=download_id, user_id=entry.user_id, **{**defaults, **fields}))
+
+
+def make_adapter_health_event(**fields) -> AdapterHealthEvent:
+    """An anonymous report that a ChatGPT page no longer fits its adapter."""
+    defaults = {
+        "site": "chatgpt",
+        "adapter_version": "2026.07",
+        "selector": "turn",
+        "problem": "no-answer",
+    }
+    return _add(AdapterHealthEvent(**{**defaults, **fields}))
+
+
+def make_lab_transaction(**fields) -> LabTransaction:
+    """A deposit an admin credited to a (new) lab; ``kind="charge"`` charges a (new) download."""
+    kind = fields.pop("kind", "deposit")
+    if kind == "charge":
+        download = db.session.get(Download, fields.pop("download_id", None) or make_download().id)
+        fields = {"lab_id": download.lab_id, "download_id": download.id, **fields}
+    lab_id = fields.pop("lab_id", None) or make_lab().id
+    return _add(LabTransaction(lab_id=lab_id, kind=kind, **{"amount": 10**18, **fields}))
 
 
 def make_yardstick(**fields) -> Yardstick:

@@ -1,10 +1,12 @@
 """A real server in a subprocess (gunicorn on loopback) for browser and fault tests."""
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -61,7 +63,11 @@ class LiveServer:
             "RATELIMIT_AUTH": "100000 per minute",
             "RATELIMIT_FEEDBACK": "100000 per minute",
         }
+        # A short path: unix socket names are limited to about 100 bytes.
+        self._signer_dir = Path(tempfile.mkdtemp(prefix="live-signer-", dir="/tmp"))
+        self.env["SIGNER_SOCKET"] = str(self._signer_dir / "signer.sock")
         self.process: subprocess.Popen | None = None
+        self.signer_process: subprocess.Popen | None = None
         self._account = Account.create()
         self._token: str | None = None
         if app != "wsgi:app":
@@ -74,8 +80,30 @@ class LiveServer:
             capture_output=True,
         )
 
+    def start_signer(self, timeout: float = 30.0) -> None:
+        """Start the voucher signer process (on the development keystore of the instance
+        folder, which must exist) and wait for its socket."""
+        socket_file = Path(self.env["SIGNER_SOCKET"])
+        socket_file.unlink(missing_ok=True)
+        with open(self.log, "ab") as log:
+            self.signer_process = subprocess.Popen(
+                [sys.executable, "-m", "server.rewards.signer_service"],
+                cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        deadline = time.monotonic() + timeout
+        while not socket_file.exists():
+            if time.monotonic() > deadline or self.signer_process.poll() is not None:
+                raise RuntimeError(f"the signer did not start; see {self.log}")
+            time.sleep(0.05)
+
     def start(self, timeout: float = 30.0) -> None:
-        """Start gunicorn and wait until the health endpoint answers."""
+        """Start gunicorn (and the signer, when the instance has a development keystore) and
+        wait until the health endpoint answers."""
+        from server.rewards.signer import DEV_KEYSTORE
+
+        keystore = Path(self.env["INSTANCE_PATH"]) / DEV_KEYSTORE
+        if self.app == "wsgi:app" and self.signer_process is None and keystore.exists():
+            self.start_signer()
         command = [
             sys.executable,
             "-m",
@@ -107,16 +135,19 @@ class LiveServer:
         raise RuntimeError(f"server did not start; see {self.log}")
 
     def stop(self) -> None:
-        """Stop the server (SIGTERM, then SIGKILL) and wait for the port to close."""
-        if self.process is None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.process = None
+        """Stop the server and its signer (SIGTERM, then SIGKILL) and wait for them."""
+        for name in ("process", "signer_process"):
+            child = getattr(self, name)
+            if child is None:
+                continue
+            child.send_signal(signal.SIGTERM)
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+            setattr(self, name, None)
+        shutil.rmtree(self._signer_dir, ignore_errors=True)  # the signer recreates it on start
 
     def seeding_app(self, redis_url: str):
         """An app in this process bound to this server's database and pool, for seeding."""

@@ -1,5 +1,6 @@
-"""docker-compose.yml (no Docker engine needed): the four services, and the app environment it
-gives web and worker is one the production config accepts, naming only settings that exist."""
+"""docker-compose.yml (no Docker engine needed): the five services, the app environment it
+gives web and worker is one the production config accepts, naming only settings that exist,
+and only the signer service gets the signer key."""
 
 import json
 import os
@@ -48,24 +49,39 @@ def settings_read() -> set[str]:
 
 def test_services_match_what_ci_runs():
     services = COMPOSE["services"]
-    assert set(services) == {"web", "worker", "postgres", "redis"}
+    assert set(services) == {"web", "worker", "signer", "postgres", "redis"}
     assert services["postgres"]["image"] == "postgres:15"  # CI's PostgreSQL major version
     assert services["worker"]["command"] == ["flask", "--app", "wsgi", "worker"]
     assert services["worker"]["depends_on"]["web"]["condition"] == "service_healthy"
     for name in ("web", "worker"):  # one image, one database, one Redis, one model volume
-        assert services[name]["build"] == "." and services[name]["volumes"] == ["instance:/data"]
+        volumes = ["instance:/data", "signer-socket:/run/liftledger"]
+        assert services[name]["build"] == "." and services[name]["volumes"] == volumes
         assert app_env(name, SECRETS)["DATABASE_URL"] == app_env("web", SECRETS)["DATABASE_URL"]
 
 
-@pytest.mark.parametrize("service", ["web", "worker"])
+def test_only_the_signer_gets_the_key():
+    signer = COMPOSE["services"]["signer"]
+    assert signer["command"] == ["python", "-m", "server.rewards.signer_service"]
+    assert signer["volumes"] == ["signer-keys:/keys", "signer-socket:/run/liftledger"]
+    env = app_env("signer", SECRETS)
+    assert env["SIGNER_KEY_FILE"] == "/keys/signer-keystore.json"
+    assert env["SIGNER_KEY_PASSWORD"] == SECRETS["SIGNER_KEY_PASSWORD"]
+    assert env["SIGNER_SOCKET"] == app_env("web", SECRETS)["SIGNER_SOCKET"]
+    for name in ("web", "worker"):
+        assert not [k for k in app_env(name, SECRETS) if k.startswith("SIGNER_KEY")]
+        assert "signer-keys:/keys" not in COMPOSE["services"][name]["volumes"]
+
+
+@pytest.mark.parametrize("service", ["web", "worker", "signer"])
 def test_every_setting_named_exists(service):
     assert set(app_env(service, SECRETS)) <= settings_read()
 
 
 def test_secrets_must_be_given():
     for name in SECRETS:
+        service = "signer" if name == "SIGNER_KEY_PASSWORD" else "web"
         with pytest.raises(KeyError, match=name):
-            app_env("web", {k: v for k, v in SECRETS.items() if k != name})
+            app_env(service, {k: v for k, v in SECRETS.items() if k != name})
 
 
 def test_production_config_accepts_the_compose_environment(tmp_path):
@@ -73,7 +89,7 @@ def test_production_config_accepts_the_compose_environment(tmp_path):
     script = (
         "import json; from server import create_app; app = create_app(); c = app.config;"
         "print(json.dumps([c['ENV_NAME'], c['SQLALCHEMY_DATABASE_URI'], c['REDIS_URL'],"
-        " c['SIGNER_KEY_FILE']]))"
+        " c['SIGNER_SOCKET']]))"
     )
     out = subprocess.run(
         [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
@@ -81,4 +97,4 @@ def test_production_config_accepts_the_compose_environment(tmp_path):
     assert out.returncode == 0, out.stderr
     name, database, redis, signer = json.loads(out.stdout.strip().splitlines()[-1])
     assert name == "production" and "@postgres:5432/liftledger" in database
-    assert redis == "redis://redis:6379/0" and signer == "/data/signer-keystore.json"
+    assert redis == "redis://redis:6379/0" and signer == "/run/liftledger/signer.sock"

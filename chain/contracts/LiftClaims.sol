@@ -1,47 +1,49 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.37;
 
-/// @title IERC20Transfer
-/// @notice The one ERC-20 function LiftClaims calls on its reward token.
-interface IERC20Transfer {
-    /// @notice Move `value` of the caller's tokens to `to`.
-    function transfer(address to, uint256 value) external returns (bool);
-}
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {Ownable2Step} from "@openzeppelin/contracts/access/Ownable2Step.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 
 /// @title LiftClaims
 /// @notice Pays Liftledger rewards in an ERC-20 token against either an EIP-712 voucher
 ///         signed by the service's signer or a Merkle proof against a published round root.
-/// @dev Amounts are cumulative: a claim pays `cumulativeAmount - claimed[claimant]`, so any
-///      newer voucher or root supersedes older ones and nothing can be paid twice.
-///      Merkle leaves follow OpenZeppelin's StandardMerkleTree
-///      (`keccak256(bytes.concat(keccak256(abi.encode(account, amount))))`) and proofs hash
-///      sorted pairs like OpenZeppelin's MerkleProof.
-contract LiftClaims {
-    // The EIP-712 type strings must be exactly the standard text (hashed at compile time).
+/// @dev Built on OpenZeppelin Contracts: EIP712 (domain and typed-data digest), ECDSA
+///      (recovery, low-s only), MerkleProof (StandardMerkleTree leaves and sorted pairs),
+///      Ownable2Step (administration handed over in two steps), Pausable (an emergency stop
+///      for both claim paths) and SafeERC20. Amounts are cumulative: a claim pays
+///      `cumulativeAmount - claimed[claimant]`, so any newer voucher or root supersedes older
+///      ones and nothing is paid twice. No single claim pays more than `maxClaim`, and a new
+///      signer takes over only `SIGNER_DELAY` after the owner proposed it, so a stolen owner
+///      key cannot swap in its own signer unnoticed.
+contract LiftClaims is EIP712, Ownable2Step, Pausable {
+    using SafeERC20 for IERC20;
+
+    // The EIP-712 type string must be exactly the standard text (hashed at compile time).
     // solhint-disable gas-small-strings
-    bytes32 private constant DOMAIN_TYPEHASH = keccak256(
-        "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
-    );
     /// @notice EIP-712 type hash of the Voucher struct.
     bytes32 public constant VOUCHER_TYPEHASH = keccak256(
         "Voucher(address claimant,uint256 cumulativeAmount,uint256 round,uint256 nonce,uint256 deadline)"
     );
     // solhint-enable gas-small-strings
-    bytes32 private constant NAME_HASH = keccak256("LiftClaims");
-    bytes32 private constant VERSION_HASH = keccak256("1");
-    // secp256k1n / 2: signatures with a larger s are malleable twins and are refused.
-    uint256 private constant HALF_ORDER =
-        0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
+    /// @notice How long a proposed signer waits before it can take over.
+    uint256 public constant SIGNER_DELAY = 2 days;
 
     /// @notice The ERC-20 token rewards are paid in.
-    address public immutable token;
-    uint256 private immutable cachedChainId;
-    bytes32 private immutable cachedDomainSeparator;
-
-    /// @notice The account that administers the contract.
-    address public owner;
+    IERC20 public immutable token;
     /// @notice The key whose vouchers the contract honours.
     address public signer;
+    /// @notice The signer proposed to take over, or zero.
+    address public pendingSigner;
+    /// @notice When `pendingSigner` may take over (unix seconds), or zero.
+    uint256 public pendingSignerAt;
+    /// @notice The most one claim may pay, in base units.
+    uint256 public maxClaim;
     /// @notice Each round's published Merkle root of cumulative balances.
     mapping(uint256 => bytes32) public roots;
     /// @notice The cumulative amount paid to each claimant so far.
@@ -58,6 +60,10 @@ contract LiftClaims {
         uint256 amount,
         uint256 cumulativeAmount
     );
+    /// @notice The owner proposed `newSigner`, who may take over from `activatesAt`.
+    event SignerProposed(address indexed newSigner, uint256 activatesAt);
+    /// @notice The per-claim cap changed from `previousCap` to `newCap`.
+    event MaxClaimChanged(uint256 previousCap, uint256 newCap);
     // solhint-enable gas-indexed-events
     /// @notice `claimant` redeemed the voucher with `nonce`.
     event VoucherRedeemed(address indexed claimant, uint256 indexed nonce);
@@ -65,10 +71,7 @@ contract LiftClaims {
     event RootPublished(uint256 indexed round, bytes32 root);
     /// @notice The voucher signer changed from `previousSigner` to `newSigner`.
     event SignerChanged(address indexed previousSigner, address indexed newSigner);
-    /// @notice Administration moved from `previousOwner` to `newOwner`.
-    event OwnershipTransferred(address indexed previousOwner, address indexed newOwner);
 
-    error NotOwner();
     error ZeroAddress();
     error NotClaimant();
     error AlreadyClaimed();
@@ -78,36 +81,56 @@ contract LiftClaims {
     error UnknownRoot();
     error InvalidProof();
     error RootAlreadyPublished();
-    error TransferFailed();
+    error ClaimAboveCap(uint256 amount, uint256 cap);
+    error NoPendingSigner();
+    error SignerNotReady(uint256 activatesAt);
 
-    constructor(address token_, address signer_) {
+    constructor(
+        address token_,
+        address signer_,
+        uint256 maxClaim_
+    ) EIP712("LiftClaims", "1") Ownable(msg.sender) {
         if (token_ == address(0) || signer_ == address(0)) revert ZeroAddress();
-        token = token_;
+        token = IERC20(token_);
         signer = signer_;
-        owner = msg.sender;
-        cachedChainId = block.chainid;
-        cachedDomainSeparator = _buildDomainSeparator();
-        emit OwnershipTransferred(address(0), msg.sender);
+        maxClaim = maxClaim_;
         emit SignerChanged(address(0), signer_);
+        emit MaxClaimChanged(0, maxClaim_);
     }
 
-    modifier onlyOwner() {
-        if (msg.sender != owner) revert NotOwner();
-        _;
+    /// @notice Propose `newSigner`; it takes over with `activateSigner` after `SIGNER_DELAY`.
+    ///         Proposing again restarts the wait; proposing zero cancels.
+    function proposeSigner(address newSigner) external onlyOwner {
+        pendingSigner = newSigner;
+        pendingSignerAt = newSigner == address(0) ? 0 : block.timestamp + SIGNER_DELAY;
+        emit SignerProposed(newSigner, pendingSignerAt);
     }
 
-    /// @notice Replace the key whose vouchers the contract honours.
-    function setSigner(address newSigner) external onlyOwner {
-        if (newSigner == address(0)) revert ZeroAddress();
-        emit SignerChanged(signer, newSigner);
-        signer = newSigner;
+    /// @notice Make the proposed signer the signer, once its delay has passed.
+    function activateSigner() external onlyOwner {
+        address next = pendingSigner;
+        if (next == address(0)) revert NoPendingSigner();
+        if (block.timestamp < pendingSignerAt) revert SignerNotReady(pendingSignerAt);
+        emit SignerChanged(signer, next);
+        signer = next;
+        pendingSigner = address(0);
+        pendingSignerAt = 0;
     }
 
-    /// @notice Hand administration to `newOwner`.
-    function transferOwnership(address newOwner) external onlyOwner {
-        if (newOwner == address(0)) revert ZeroAddress();
-        emit OwnershipTransferred(owner, newOwner);
-        owner = newOwner;
+    /// @notice Set the most one claim may pay.
+    function setMaxClaim(uint256 newCap) external onlyOwner {
+        emit MaxClaimChanged(maxClaim, newCap);
+        maxClaim = newCap;
+    }
+
+    /// @notice Stop both claim paths (for instance while a leaked signer is being replaced).
+    function pause() external onlyOwner {
+        _pause();
+    }
+
+    /// @notice Let claims through again.
+    function unpause() external onlyOwner {
+        _unpause();
     }
 
     /// @notice Publish the Merkle root of cumulative balances for `round`; roots are final.
@@ -119,8 +142,8 @@ contract LiftClaims {
     }
 
     /// @notice EIP-712 domain separator (recomputed if the chain forks to a new id).
-    function domainSeparator() public view returns (bytes32) {
-        return block.chainid == cachedChainId ? cachedDomainSeparator : _buildDomainSeparator();
+    function domainSeparator() external view returns (bytes32) {
+        return _domainSeparatorV4();
     }
 
     /// @notice EIP-712 digest a voucher's signature must cover.
@@ -131,10 +154,12 @@ contract LiftClaims {
         uint256 nonce,
         uint256 deadline
     ) public view returns (bytes32) {
-        bytes32 structHash = keccak256(
-            abi.encode(VOUCHER_TYPEHASH, claimant, cumulativeAmount, round, nonce, deadline)
-        );
-        return keccak256(abi.encodePacked("\x19\x01", domainSeparator(), structHash));
+        return
+            _hashTypedDataV4(
+                keccak256(
+                    abi.encode(VOUCHER_TYPEHASH, claimant, cumulativeAmount, round, nonce, deadline)
+                )
+            );
     }
 
     /// @notice Claim with a voucher signed by `signer`; only the claimant may submit it.
@@ -145,11 +170,15 @@ contract LiftClaims {
         uint256 nonce,
         uint256 deadline,
         bytes calldata signature
-    ) external returns (uint256 paid) {
+    ) external whenNotPaused returns (uint256 paid) {
         if (msg.sender != claimant) revert NotClaimant();
         if (block.timestamp > deadline) revert Expired();
         bytes32 digest = voucherDigest(claimant, cumulativeAmount, round, nonce, deadline);
-        if (_recover(digest, signature) != signer) revert BadSignature();
+        (address recovered, ECDSA.RecoverError failure, ) = ECDSA.tryRecoverCalldata(
+            digest,
+            signature
+        );
+        if (failure != ECDSA.RecoverError.NoError || recovered != signer) revert BadSignature();
         paid = _owed(claimant, cumulativeAmount);
         if (nonceUsed[claimant][nonce]) revert NonceUsed();
         nonceUsed[claimant][nonce] = true;
@@ -163,31 +192,23 @@ contract LiftClaims {
         uint256 round,
         uint256 cumulativeAmount,
         bytes32[] calldata proof
-    ) external returns (uint256 paid) {
+    ) external whenNotPaused returns (uint256 paid) {
         if (msg.sender != account) revert NotClaimant();
         bytes32 root = roots[round];
         if (root == bytes32(0)) revert UnknownRoot();
-        bytes32 node = keccak256(bytes.concat(keccak256(abi.encode(account, cumulativeAmount))));
-        if (!verifyProof(proof, root, node)) revert InvalidProof();
+        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(account, cumulativeAmount))));
+        if (!MerkleProof.verifyCalldata(proof, root, leaf)) revert InvalidProof();
         paid = _owed(account, cumulativeAmount);
         _pay(account, round, paid, cumulativeAmount);
     }
 
-    /// @notice OpenZeppelin-compatible Merkle verification with sorted pair hashing.
+    /// @notice OpenZeppelin's Merkle verification (sorted pair hashing), exposed for clients.
     function verifyProof(
         bytes32[] calldata proof,
         bytes32 root,
         bytes32 leaf
-    ) public pure returns (bool) {
-        bytes32 node = leaf;
-        for (uint256 i = 0; i < proof.length; ++i) {
-            bytes32 sibling = proof[i];
-            node =
-                node < sibling
-                    ? keccak256(abi.encodePacked(node, sibling))
-                    : keccak256(abi.encodePacked(sibling, node));
-        }
-        return node == root;
+    ) external pure returns (bool) {
+        return MerkleProof.verifyCalldata(proof, root, leaf);
     }
 
     function _owed(address claimant, uint256 cumulativeAmount) private view returns (uint256) {
@@ -195,38 +216,15 @@ contract LiftClaims {
         // `<=` states the rule exactly: nothing is owed unless the total grew.
         // solhint-disable-next-line gas-strict-inequalities
         if (cumulativeAmount <= already) revert AlreadyClaimed();
-        return cumulativeAmount - already;
+        uint256 owed = cumulativeAmount - already;
+        if (owed > maxClaim) revert ClaimAboveCap(owed, maxClaim);
+        return owed;
     }
 
     // Effects before the interaction: `claimed` is raised before tokens move.
     function _pay(address claimant, uint256 round, uint256 amount, uint256 cumulative) private {
         claimed[claimant] = cumulative;
         emit Claimed(claimant, round, amount, cumulative);
-        // A low-level call, as in OpenZeppelin's SafeERC20: it also accepts tokens whose
-        // transfer returns nothing, and a `false` return still reverts below.
-        // solhint-disable-next-line avoid-low-level-calls
-        (bool ok, bytes memory data) = token.call(
-            abi.encodeCall(IERC20Transfer.transfer, (claimant, amount))
-        );
-        if (!ok || (data.length != 0 && !abi.decode(data, (bool)))) revert TransferFailed();
-    }
-
-    function _recover(bytes32 digest, bytes calldata signature) private pure returns (address) {
-        if (signature.length != 65) revert BadSignature();
-        bytes32 r = bytes32(signature[0:32]);
-        bytes32 s = bytes32(signature[32:64]);
-        uint8 v = uint8(signature[64]);
-        if (v != 27 && v != 28) revert BadSignature();
-        if (uint256(s) > HALF_ORDER) revert BadSignature();
-        address recovered = ecrecover(digest, v, r, s);
-        if (recovered == address(0)) revert BadSignature();
-        return recovered;
-    }
-
-    function _buildDomainSeparator() private view returns (bytes32) {
-        return
-            keccak256(
-                abi.encode(DOMAIN_TYPEHASH, NAME_HASH, VERSION_HASH, block.chainid, address(this))
-            );
+        token.safeTransfer(claimant, amount);
     }
 }

@@ -4,13 +4,21 @@
  * and registers every listener at top level, so a restarted worker handles
  * the event that woke it. On every start it resumes delivering the queue.
  */
+import { MSG } from '../common/messages.js';
 import { Delivery } from './sw-delivery.js';
-import { handleLink, handlers } from './sw-messages.js';
+import { Health } from './sw-health.js';
+import { handleLink, handlers, publicSettings } from './sw-messages.js';
 import { Queue } from './sw-queue.js';
+import { ROTATE_EVERY_MS, rotateIfDue } from './sw-rotation.js';
 import { getSettings, getToken } from './sw-settings.js';
 
 const ALARM = 'liftledger-flush';
 const ALARM_MIN_MS = 30000;
+const ROTATE_ALARM = 'liftledger-rotate-token';
+
+// The token, the server URL and the queue live in storage.local: content
+// scripts (which run inside the chat pages) must not be able to read it.
+chrome.storage.local.setAccessLevel({ accessLevel: 'TRUSTED_CONTEXTS' });
 
 const queue = new Queue(chrome.storage.local);
 let timer = null;
@@ -27,13 +35,26 @@ function schedule(ms) {
   chrome.alarms.create(ALARM, { when: Date.now() + Math.max(ms, ALARM_MIN_MS) });
 }
 
+/** Tells every tab's content script the settings it may see. */
+async function broadcast(settings) {
+  const data = publicSettings(settings);
+  for (const tab of await chrome.tabs.query({})) {
+    chrome.tabs.sendMessage(tab.id, { type: MSG.SETTINGS_CHANGED, data }).catch(() => {});
+  }
+}
+
 const delivery = new Delivery({
   queue,
   getConfig: async () => ({ serverUrl: (await getSettings()).serverUrl, token: await getToken() }),
   onIdle: showBadge,
   schedule,
 });
-const table = handlers({ queue, delivery });
+const health = new Health({
+  area: chrome.storage.local,
+  getServerUrl: async () => (await getSettings()).serverUrl,
+  action: chrome.action,
+});
+const table = handlers({ queue, delivery, health, onSettings: broadcast });
 
 function reply(promise, sendResponse) {
   promise.then(
@@ -53,10 +74,14 @@ chrome.runtime.onMessageExternal.addListener((message, sender, sendResponse) =>
   reply(handleLink(message, sender, delivery), sendResponse),
 );
 
+chrome.tabs.onRemoved.addListener((tabId) => health.tabs.delete(tabId));
+
 chrome.alarms.onAlarm.addListener((alarm) => {
-  if (alarm.name === ALARM) delivery.flush();
+  if (alarm.name === ALARM) rotateIfDue().finally(() => delivery.flush());
+  if (alarm.name === ROTATE_ALARM) rotateIfDue();
 });
+chrome.alarms.create(ROTATE_ALARM, { periodInMinutes: ROTATE_EVERY_MS / 60000 });
 
 chrome.runtime.onStartup.addListener(() => delivery.flush());
 chrome.runtime.onInstalled.addListener(() => delivery.flush());
-delivery.flush();
+rotateIfDue().finally(() => delivery.flush());

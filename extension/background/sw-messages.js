@@ -1,16 +1,21 @@
 /**
- * Message handlers of the service worker: records from content scripts,
- * status and settings for the popup and options page, and the device link
- * from the dashboard (externally_connectable).
+ * Message handlers of the service worker: records and health reports from
+ * content scripts, status and settings for the popup and options page, and
+ * the device link from the dashboard (externally_connectable).
  */
-import { MSG } from '../shared/messages.js';
-import { redactRecord } from '../shared/redact.js';
-import { getSettings, getToken, setSettings } from './sw-settings.js';
+import { MSG } from '../common/messages.js';
+import { redactRecord } from '../common/redact.js';
+import { cleanServerUrl, getSettings, getToken, setSettings } from './sw-settings.js';
 
 const KINDS = new Set(['rating', 'pairwise', 'correction']);
 // Popup and options pages (in a tab or not) have extension URLs; content scripts have the page's.
 const fromExtensionPage = (sender) =>
   sender.id === chrome.runtime.id && !!sender.url?.startsWith(chrome.runtime.getURL(''));
+const fromOptionsPage = (sender) =>
+  fromExtensionPage(sender) && new URL(sender.url).pathname === '/options/options.html';
+
+/** What a content script may know of the settings: never the server or the token. */
+export const publicSettings = (settings) => ({ sites: settings.sites, licence: settings.licence });
 
 /** Fetches GET /api/v1/me, or null when unlinked or unreachable. */
 async function fetchMe(settings, token) {
@@ -27,7 +32,7 @@ async function fetchMe(settings, token) {
 }
 
 /** Builds the handler table around one queue and one delivery. */
-export function handlers({ queue, delivery }) {
+export function handlers({ queue, delivery, health, onSettings = async () => {} }) {
   return {
     async [MSG.SUBMIT](data, sender) {
       if (sender.id !== chrome.runtime.id) throw new Error('Unknown sender.');
@@ -40,10 +45,11 @@ export function handlers({ queue, delivery }) {
       delivery.flush();
       return { ok: true, client_id: item.client_id };
     },
-    async [MSG.STATUS](_data, sender) {
+    async [MSG.STATUS](data, sender) {
       if (!fromExtensionPage(sender)) throw new Error('Not allowed.');
       const [settings, token, counts] = await Promise.all([getSettings(), getToken(), queue.counts()]);
-      return { settings, linked: !!token, counts, me: await fetchMe(settings, token) };
+      const page = data?.tabId != null ? health.status(data.tabId) : null;
+      return { settings, linked: !!token, counts, health: page, me: await fetchMe(settings, token) };
     },
     async [MSG.FLUSH](_data, sender) {
       if (!fromExtensionPage(sender)) throw new Error('Not allowed.');
@@ -51,32 +57,53 @@ export function handlers({ queue, delivery }) {
       await delivery.flush();
       return queue.counts();
     },
-    async [MSG.SETTINGS_GET]() {
+    async [MSG.SETTINGS_GET](_data, sender) {
       const [settings, token] = await Promise.all([getSettings(), getToken()]);
+      if (!fromExtensionPage(sender)) return { settings: publicSettings(settings) };
       return { settings, linked: !!token };
     },
     async [MSG.SETTINGS_SET](data, sender) {
       if (!fromExtensionPage(sender)) throw new Error('Not allowed.');
-      const settings = await setSettings(data);
+      const patch = { ...data };
+      delete patch.confirmServer;
+      if ('serverUrl' in patch || 'token' in patch) {
+        if (!fromOptionsPage(sender))
+          throw new Error('The server and token are set in the options page only.');
+        const current = await getSettings();
+        const next = cleanServerUrl(patch.serverUrl ?? current.serverUrl);
+        if (current.serverUrl && next !== current.serverUrl) {
+          if (data.confirmServer !== next) throw new Error('Confirm the change of server first.');
+          // A token belongs to the server that issued it: never send it elsewhere.
+          if (!('token' in patch)) patch.token = '';
+        }
+      }
+      const settings = await setSettings(patch);
+      await onSettings(settings);
       delivery.flush();
       return { settings, linked: !!(await getToken()) };
+    },
+    async [MSG.HEALTH](data, sender) {
+      if (sender.id !== chrome.runtime.id || !sender.tab) throw new Error('Unknown sender.');
+      return health.report(sender.tab.id, data);
     },
   };
 }
 
 /**
- * The dashboard hands over a device token. Only origins listed in
- * externally_connectable can call this; the caller's origin becomes the
- * server URL unless the message names one on the same origin.
+ * The dashboard hands over a device token. The manifest lets loopback and
+ * liftledger.org pages call; only a page on the configured server's exact
+ * origin (scheme, host and port) is heard, and it can set the token only:
+ * the server URL is changed in the options page, by the user.
  */
 export async function handleLink(message, sender, delivery) {
   if (message?.type !== MSG.LINK) throw new Error('Unknown message.');
   const token = message.data?.token;
   if (typeof token !== 'string' || !token.trim()) throw new Error('No token.');
+  const { serverUrl } = await getSettings();
+  if (!serverUrl) throw new Error('Set the server URL in the extension options first.');
   const origin = sender.origin ?? new URL(sender.url).origin;
-  const wanted = message.data.server_url ?? origin;
-  if (new URL(wanted).origin !== origin) throw new Error('server_url must be on the linking origin.');
-  await setSettings({ serverUrl: wanted, token });
+  if (origin !== new URL(serverUrl).origin) throw new Error('Only the configured server can link.');
+  await setSettings({ token });
   delivery.flush();
   return { ok: true };
 }

@@ -2,7 +2,7 @@
  * Settings and the device token, in chrome.storage.local. The token lives
  * under its own key and is only ever read here, in the service worker.
  */
-import { SITES } from '../shared/messages.js';
+import { SITES } from '../common/messages.js';
 
 export const DEFAULTS = Object.freeze({
   serverUrl: '',
@@ -32,7 +32,8 @@ export async function setSettings(patch, area = chrome.storage.local) {
   const next = { ...current, ...rest, sites: { ...current.sites, ...rest.sites } };
   if ('serverUrl' in rest) next.serverUrl = cleanServerUrl(rest.serverUrl);
   const write = { settings: next };
-  if (token !== undefined) write.auth = { token: token ? String(token).trim() : '' };
+  // A token just linked counts as just rotated (sw-rotation.js keeps it fresh).
+  if (token !== undefined) write.auth = { token: token ? String(token).trim() : '', rotatedAt: Date.now() };
   await area.set(write);
   return next;
 }

@@ -1,5 +1,5 @@
 /** Markup and styles of the feedback panel (rendered inside its shadow root). */
-import { TAGS } from '../shared/messages.js';
+import { TAGS } from '../common/messages.js';
 
 const esc = (s) =>
   String(s).replace(

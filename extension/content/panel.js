@@ -3,8 +3,9 @@
  * corner and non-modal, so it never blocks the page. Everything is a real
  * form control, reachable with Tab; Escape closes it.
  */
-import { MSG, send } from '../shared/messages.js';
-import { buildRecords, missingInput } from '../shared/record.js';
+import { MSG, send } from '../common/messages.js';
+import { buildRecords, missingInput } from '../common/record.js';
+import { codePointOffset, sliceCodePoints } from '../common/offsets.js';
 import { OWN_ATTR, rangeToSpan } from './text.js';
 import { panelHtml, spanHtml } from './panel-view.js';
 
@@ -12,14 +13,19 @@ let current = null;
 
 const norm = (s) => s.replace(/\s+/g, ' ').trim();
 
-/** Offsets of a page selection in the answer text, or null when it lies outside the answer. */
+/**
+ * Code-point offsets of a page selection in the answer text, or null when it
+ * lies outside the answer. `ctx.rules` are the adapter's text rules.
+ */
 export function spanFor(ctx, range) {
-  const hit = rangeToSpan(ctx.node, range);
-  if (hit && ctx.answer.slice(hit.start, hit.end) === hit.quote) return hit;
+  const hit = rangeToSpan(ctx.node, range, ctx.rules);
+  if (hit && sliceCodePoints(ctx.answer, hit.start, hit.end) === hit.quote) return hit;
   if (!ctx.node.contains(range.commonAncestorContainer)) return null;
   const quote = norm(range.toString());
-  const start = quote ? ctx.answer.indexOf(quote) : -1;
-  return start < 0 ? null : { start, end: start + quote.length, quote };
+  const at = quote ? ctx.answer.indexOf(quote) : -1;
+  if (at < 0) return null;
+  const start = codePointOffset(ctx.answer, at);
+  return { start, end: start + codePointOffset(quote, quote.length), quote };
 }
 
 /** Closes the open panel, if any, and gives focus back to where it came from. */

@@ -5,7 +5,16 @@
  */
 
 const keyOf = (conversationId, prompt) => `${conversationId ?? ''}\u0000${prompt ?? ''}`;
-const same = (a, b) => (a.messageId && b.messageId ? a.messageId === b.messageId : a.text === b.text);
+const ids = (a) => [a.messageId, ...(a.blockIds ?? [])].filter(Boolean);
+// Two readings are the same answer when they share any message id: a turn
+// read before its second block appeared is still that turn, never "another
+// answer" to compare it with.
+const same = (a, b) => {
+  const mine = ids(a);
+  const theirs = ids(b);
+  if (mine.length && theirs.length) return mine.some((id) => theirs.includes(id));
+  return a.text === b.text;
+};
 
 export class Siblings {
   constructor() {
@@ -25,6 +34,9 @@ export class Siblings {
   /** Other answers to the same prompt, newest first, excluding `answer` itself. */
   others(conversationId, prompt, answer) {
     const list = this.groups.get(keyOf(conversationId, prompt)) ?? [];
-    return list.filter((a) => !same(a, answer) && a.text !== answer.text).reverse();
+    return list
+      .filter((a) => !same(a, answer) && a.text !== answer.text)
+      .filter((a) => !a.text.startsWith(answer.text) && !answer.text.startsWith(a.text))
+      .reverse();
   }
 }

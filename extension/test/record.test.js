@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildRecords, missingInput } from '../shared/record.js';
-import { redactRecord, redactText } from '../shared/redact.js';
+import { buildRecords, missingInput } from '../common/record.js';
+import { redactRecord, redactText } from '../common/redact.js';
 
 const ctx = {
   site: 'chatgpt',
@@ -87,4 +87,30 @@ test('redactRecord remaps span offsets around the replacements', () => {
   assert.equal(rec.comment, 'call [phone]');
   const [s] = rec.spans;
   assert.equal(rec.answer.slice(s.start, s.end), 'Canberra');
+});
+
+test('redaction keeps code-point spans on the same words after an emoji', () => {
+  const answer = '🙂 Write to jane@example.com about Canberra.';
+  const cp = [...answer];
+  const start = cp.join('').indexOf('Canberra') - 1; // one emoji: one code point, two units
+  const rec = redactRecord({
+    kind: 'rating',
+    prompt: 'q',
+    answer,
+    spans: [{ start, end: start + 8, tag: 'great_answer' }],
+  });
+  const [s] = rec.spans;
+  assert.equal([...rec.answer].slice(s.start, s.end).join(''), 'Canberra');
+  // A span right after the address: counted in UTF-16 units it would fall inside the address.
+  const tight = redactRecord({
+    kind: 'rating',
+    prompt: 'q',
+    answer: '🙂 jane@example.com!',
+    spans: [{ start: 18, end: 19, tag: 'verbose' }], // '!' is code point 18 (UTF-16 unit 19)
+  });
+  assert.equal(tight.answer, '🙂 [email]!');
+  assert.deepEqual(
+    tight.spans.map((x) => [...tight.answer].slice(x.start, x.end).join('')),
+    ['!'],
+  );
 });

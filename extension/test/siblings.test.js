@@ -26,3 +26,18 @@ test('answers without ids are told apart by text', () => {
     ['x'],
   );
 });
+
+test('blocks of one answer are never each other’s A/B side', () => {
+  const s = new Siblings();
+  // A reading of the turn's second block alone, then the whole turn.
+  s.add('c1', 'Q', { messageId: 'a1-2', blockIds: ['a1-2'], text: 'Then, go.' });
+  const whole = { messageId: 'a1', blockIds: ['a1', 'a1-2'], text: 'First, pack.\nThen, go.' };
+  s.add('c1', 'Q', whole);
+  assert.deepEqual(s.others('c1', 'Q', whole), []);
+  const regenerated = { messageId: 'a9', blockIds: ['a9'], text: 'Stay home.' };
+  s.add('c1', 'Q', regenerated);
+  assert.deepEqual(
+    s.others('c1', 'Q', regenerated).map((a) => a.text),
+    ['First, pack.\nThen, go.'],
+  );
+});

@@ -3,11 +3,22 @@
 One model with a ``kind``: a device token (``lld_dev_...``) belongs to a user and writes
 feedback; a lab key (``lld_lab_...``) belongs to a lab and reads or writes datasets. A token is
 shown once when issued; only its SHA-256 is stored, with a short display prefix.
+
+A device token expires (``DEVICE_TOKEN_TTL``) and belongs to the sign-in (refresh ``family``)
+whose access token created it, so signing out revokes it with that sign-in. The extension
+keeps it alive by rotation: the successor gets a full lifetime, the old token a short grace
+period (requests already in flight still succeed). Rotating the old token again replaces a
+successor nobody has used (a lost response); once the successor has been used, it means two
+holders of one token, and every successor is revoked, as a reused refresh token revokes its
+family.
 """
 
-from datetime import timedelta
+import hashlib
+import secrets
+from datetime import datetime, timedelta
 
-from server.auth.tokens import hash_token, new_opaque_token
+from flask import current_app
+
 from server.errors import NotFound, Unauthorized
 from server.extensions import db
 from server.models_base import UtcDateTime, utcnow
@@ -19,6 +30,10 @@ LABELS = {"device": "device", "lab": "lab key"}
 REFUSED = {
     "device": "Device token is invalid or revoked; link the extension again.",
     "lab": "Lab key is invalid or revoked; ask for a new one.",
+}
+EXPIRED = {
+    "device": "Device token has expired; link the extension again.",
+    "lab": "Lab key has expired; ask for a new one.",
 }
 
 
@@ -36,6 +51,12 @@ class Credential(db.Model):
     created_at = db.Column(UtcDateTime, nullable=False, default=utcnow)
     last_used_at = db.Column(UtcDateTime)
     revoked_at = db.Column(UtcDateTime)
+    # None: does not expire (lab keys, until an admin sets a date).
+    expires_at = db.Column(UtcDateTime)
+    # The refresh-token family of the sign-in that issued a device token.
+    family = db.Column(db.String(32), index=True)
+    rotated_at = db.Column(UtcDateTime)
+    replaced_by_id = db.Column(db.Integer, db.ForeignKey("credential.id"))
 
     user = db.relationship("User")
     lab = db.relationship("Lab")
@@ -49,14 +70,32 @@ class Credential(db.Model):
     )
 
 
+def hash_token(token: str) -> str:
+    """SHA-256 of an opaque token: what the database stores instead of the token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_opaque_token(prefix: str) -> str:
+    """A random URL-safe token with a recognisable prefix (e.g. ``lld_dev_``)."""
+    return prefix + secrets.token_urlsafe(32)
+
+
 def kind_of(token: str) -> str | None:
     """The credential kind a token's prefix names, or None."""
     return next((kind for kind, prefix in PREFIXES.items() if token.startswith(prefix)), None)
 
 
-def issue(kind: str, scopes: frozenset[str], **owner) -> tuple[Credential, str]:
-    """Store a new credential of `kind` for its owner (``user_id=`` or ``lab_id=``, and an
-    optional ``name=``); returns the row and the token, which is shown only now."""
+def device_expiry(now: datetime | None = None) -> datetime:
+    """When a device token issued now expires."""
+    return (now or utcnow()) + timedelta(seconds=int(current_app.config["DEVICE_TOKEN_TTL"]))
+
+
+def issue(
+    kind: str, scopes: frozenset[str], commit: bool = True, **fields
+) -> tuple[Credential, str]:
+    """Store a new credential of `kind` for its owner (``user_id=`` or ``lab_id=``, and
+    optional ``name=``, ``family=``, ``expires_at=``); returns the row and the token, which is
+    shown only now."""
     prefix = PREFIXES[kind]
     token = new_opaque_token(prefix)
     credential = Credential(
@@ -64,10 +103,11 @@ def issue(kind: str, scopes: frozenset[str], **owner) -> tuple[Credential, str]:
         token_hash=hash_token(token),
         prefix=token[: len(prefix) + DISPLAY[kind]],
         scopes=" ".join(sorted(scopes)),
-        **owner,
+        **fields,
     )
     db.session.add(credential)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return credential, token
 
 
@@ -82,10 +122,85 @@ def authenticate(token: str) -> Credential:
     if credential is None or credential.revoked_at is not None:
         raise Unauthorized(REFUSED.get(kind, "This kind of token is not accepted here."))
     now = utcnow()
+    if credential.expires_at is not None and credential.expires_at <= now:
+        raise Unauthorized(EXPIRED[kind])
     if credential.last_used_at is None or now - credential.last_used_at > STALE:
         credential.last_used_at = now  # throttled so a request is not a write each
         db.session.commit()
     return credential
+
+
+def rotate(credential_id: int) -> tuple[Credential, str]:
+    """Replace a device token by a successor with a full lifetime; the old one lives on for
+    DEVICE_ROTATION_GRACE. Rotating it again replaces a successor that was never used (its
+    response was lost); once a successor has been used, a second rotation is a stolen copy
+    at work: every successor is revoked (401)."""
+    now = utcnow()
+    # Conditional update: of two concurrent rotations of one token, exactly one wins.
+    won = db.session.execute(
+        db.update(Credential)
+        .where(Credential.id == credential_id, Credential.rotated_at.is_(None))
+        .values(rotated_at=now)
+    )
+    old = db.session.get(Credential, credential_id)
+    if won.rowcount != 1:
+        previous = db.session.get(Credential, old.replaced_by_id)
+        if previous.last_used_at is not None or previous.revoked_at is not None:
+            _revoke_successors(old, now)
+            db.session.commit()
+            raise Unauthorized(
+                "Device token was already rotated and its successor used; every successor is "
+                "revoked. Link the extension again."
+            )
+        previous.revoked_at = now  # never used: its holder never got it
+    grace = now + timedelta(seconds=int(current_app.config["DEVICE_ROTATION_GRACE"]))
+    if old.expires_at is None or old.expires_at > grace:
+        old.expires_at = grace
+    new, token = issue(
+        "device",
+        frozenset(old.scopes.split()),
+        commit=False,
+        user_id=old.user_id,
+        name=old.name,
+        family=old.family,
+        expires_at=device_expiry(now),
+    )
+    db.session.flush()
+    old.replaced_by_id = new.id
+    db.session.commit()
+    return new, token
+
+
+def _revoke_successors(credential: Credential, now: datetime) -> None:
+    """Revoke every token that replaced this one, directly or not; the caller commits."""
+    successor = credential.replaced_by_id
+    while successor is not None:
+        row = db.session.get(Credential, successor)
+        if row.revoked_at is None:
+            row.revoked_at = now
+        successor = row.replaced_by_id
+
+
+def revoke_family_devices(family: str) -> None:
+    """Revoke the device tokens issued under one sign-in; the caller commits."""
+    db.session.execute(
+        db.update(Credential)
+        .where(Credential.family == family, Credential.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def revoke_user_devices(user_id: int) -> None:
+    """Revoke every device token of a user; the caller commits."""
+    db.session.execute(
+        db.update(Credential)
+        .where(
+            Credential.kind == "device",
+            Credential.user_id == user_id,
+            Credential.revoked_at.is_(None),
+        )
+        .values(revoked_at=utcnow())
+    )
 
 
 def owned(kind: str, **owner) -> list[Credential]:

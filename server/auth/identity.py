@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 from copy import deepcopy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import wraps
 
 from flask import g, request
@@ -31,7 +31,9 @@ class Principal:
     kind: str  # "access" | "device" | "lab"
     scopes: frozenset[str]
     lab_id: int | None = None
-    key_id: int | None = None
+    key_id: int | None = None  # the credential's id (a lab key or a device token)
+    family: str | None = None  # the sign-in (refresh family) of an access token
+    claims: dict | None = field(default=None, compare=False)  # an access token's claims
 
 
 def _principal_from_credential(token: str) -> Principal:
@@ -42,7 +44,7 @@ def _principal_from_credential(token: str) -> Principal:
         key = credential
         return Principal(0, f"lab-key:{key.id}", "lab", "lab", scopes, key.lab_id, key.id)
     user = credential.user
-    return Principal(user.id, user.address, user.role, "device", scopes)
+    return Principal(user.id, user.address, user.role, "device", scopes, key_id=credential.id)
 
 
 def _principal_from_header(header: str) -> Principal:
@@ -57,7 +59,15 @@ def _principal_from_header(header: str) -> Principal:
         raise Unauthorized("This kind of token is not accepted here.")
     claims = decode_access_token(token)
     scopes = CONTRIBUTOR_SCOPES | ({"admin"} if claims.get("role") == "admin" else set())
-    return Principal(int(claims["sub"]), claims["addr"], claims["role"], "access", scopes)
+    return Principal(
+        int(claims["sub"]),
+        claims["addr"],
+        claims["role"],
+        "access",
+        scopes,
+        family=claims.get("fam"),
+        claims=claims,
+    )
 
 
 def load_identity() -> None:

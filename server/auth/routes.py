@@ -1,4 +1,4 @@
-"""/api/v1/auth: SIWE nonce/verify, refresh, logout, device tokens."""
+"""/api/v1/auth: SIWE nonce/verify, refresh, logout (here or everywhere), device tokens."""
 
 from flask import current_app, g
 from flask.views import MethodView
@@ -48,8 +48,16 @@ def refresh(body: dict):
 @blp.arguments(schemas.RefreshRequest)
 @blp.response(204)
 def logout(body: dict):
-    """Revoke this sign-in's refresh tokens."""
-    services.logout(body["refresh_token"], g.principal.user_id)
+    """Revoke this sign-in: its refresh tokens, its device tokens and this access token."""
+    services.logout(body["refresh_token"], g.principal)
+
+
+@blp.route("/logout-everywhere", methods=["POST"])
+@auth_required(kinds=("access",))
+@blp.response(204)
+def logout_everywhere():
+    """Sign out everywhere: every sign-in, device token and access token of this wallet."""
+    services.logout_everywhere(g.principal)
 
 
 @blp.route("/devices")
@@ -61,7 +69,8 @@ class Devices(MethodView):
     @blp.response(201, schemas.NewDeviceSchema)
     def post(self, body: dict):
         """Create a device token scoped to writing feedback; the token is shown only once."""
-        device, token = services.create_device(g.principal.user_id, body["name"])
+        principal = g.principal
+        device, token = services.create_device(principal.user_id, body["name"], principal.family)
         device.token = token  # shown once; never stored
         return device
 
@@ -70,6 +79,17 @@ class Devices(MethodView):
     def get(self):
         """List device tokens, revoked ones included."""
         return services.list_devices(g.principal.user_id)
+
+
+@blp.route("/devices/rotate", methods=["POST"])
+@auth_required(kinds=("device",))
+@blp.response(201, schemas.NewDeviceSchema)
+def rotate_device():
+    """Exchange this device token for a new one with a full lifetime; this one stays valid
+    for a short grace period, and may not be rotated again."""
+    device, token = services.rotate_device(g.principal)
+    device.token = token  # shown once; never stored
+    return device
 
 
 @blp.route("/devices/<id:device_id>", methods=["DELETE"])

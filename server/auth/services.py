@@ -4,15 +4,17 @@ from datetime import timedelta
 
 from eth_utils import is_address, to_checksum_address
 from flask import current_app
+from sqlalchemy.dialects import postgresql, sqlite
 
-from server.auth import credentials, siwe
+from server.auth import credentials, revocation, siwe
 from server.auth.credentials import Credential
-from server.auth.identity import DEVICE_SCOPES
+from server.auth.identity import DEVICE_SCOPES, Principal
 from server.auth.models import User
 from server.auth.nonces import consume_nonce, issue_nonce
 from server.auth.tokens import (
     issue_access_token,
     issue_refresh_token,
+    revoke_everything,
     revoke_refresh_token,
     rotate_refresh_token,
 )
@@ -45,18 +47,22 @@ def request_nonce(address: str) -> dict:
 
 
 def _get_or_create_user(address: str) -> User:
-    """The user for a wallet address, created on first sign-in."""
-    user = db.session.execute(db.select(User).filter_by(address=address)).scalar_one_or_none()
-    if user is None:
-        user = User(address=address)
-        db.session.add(user)
-        db.session.flush()
-    return user
+    """The user for a wallet address, created on first sign-in. The insert skips an existing
+    row instead of failing, so concurrent first sign-ins of one wallet all get the same user."""
+    table = User.__table__
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    db.session.execute(
+        insert(table)
+        .values(address=address)  # column defaults fill the rest
+        .on_conflict_do_nothing(index_elements=[table.c.address])
+    )
+    return db.session.execute(db.select(User).filter_by(address=address)).scalar_one()
 
 
-def _payload(user: User, refresh_token: str) -> dict:
-    """The sign-in response: a fresh access token beside the given refresh token."""
-    access, ttl = issue_access_token(user)
+def _payload(user: User, refresh_token: str, family: str) -> dict:
+    """The sign-in response: a fresh access token of this sign-in beside its refresh token."""
+    access, ttl = issue_access_token(user, family)
     return {
         "access_token": access,
         "token_type": "Bearer",
@@ -83,25 +89,46 @@ def sign_in(message: str, signature: str) -> dict:
         raise Unauthorized(f"Sign-in message rejected: {exc}", {exc.field: [str(exc)]}) from exc
     consume_nonce(parsed.nonce, parsed.address)
     user = _get_or_create_user(parsed.address)
-    refresh_token = issue_refresh_token(user)
+    refresh_token, family = issue_refresh_token(user)
     db.session.commit()
-    return _payload(user, refresh_token)
+    return _payload(user, refresh_token, family)
 
 
 def refresh(refresh_token: str) -> dict:
     """Rotate a refresh token into a new token pair."""
-    user, successor = rotate_refresh_token(refresh_token)
-    return _payload(user, successor)
+    user, successor, family = rotate_refresh_token(refresh_token)
+    return _payload(user, successor, family)
 
 
-def logout(refresh_token: str, user_id: int) -> None:
-    """Revoke the caller's sign-in session."""
-    revoke_refresh_token(refresh_token, user_id)
+def logout(refresh_token: str, principal: Principal) -> None:
+    """Revoke the caller's sign-in: its refresh tokens, the device tokens it issued, and the
+    access token of this request."""
+    revoke_refresh_token(refresh_token, principal.user_id)
+    revocation.deny(principal.claims)
 
 
-def create_device(user_id: int, name: str) -> tuple[Credential, str]:
-    """Create a device token for the extension; the token itself is returned only now."""
-    return credentials.issue("device", DEVICE_SCOPES, user_id=user_id, name=name)
+def logout_everywhere(principal: Principal) -> None:
+    """Revoke every sign-in, device token and access token of the caller."""
+    revoke_everything(principal.user_id)
+    revocation.deny(principal.claims)
+
+
+def create_device(user_id: int, name: str, family: str | None = None) -> tuple[Credential, str]:
+    """Create an expiring device token for the extension under a sign-in (`family`, whose
+    end revokes it); the token itself is returned only now."""
+    return credentials.issue(
+        "device",
+        DEVICE_SCOPES,
+        user_id=user_id,
+        name=name,
+        family=family,
+        expires_at=credentials.device_expiry(),
+    )
+
+
+def rotate_device(principal: Principal) -> tuple[Credential, str]:
+    """Exchange the presented device token for a successor (the old one lives briefly on)."""
+    return credentials.rotate(principal.key_id)
 
 
 def list_devices(user_id: int) -> list[Credential]:

@@ -1,12 +1,22 @@
-"""Access JWTs (HS256, pinned claims), rotating refresh tokens and hashed opaque tokens."""
+"""Access JWTs (HS256, pinned claims) and rotating refresh tokens.
 
-import hashlib
+An access token names its sign-in (``fam``, the refresh family) so that device tokens it
+creates are revoked with that sign-in, and carries a ``jti`` for the logout deny-list.
+"""
+
 import secrets
 from datetime import datetime, timedelta
 
 import jwt
 from flask import current_app
 
+from server.auth import revocation
+from server.auth.credentials import (
+    hash_token,
+    new_opaque_token,
+    revoke_family_devices,
+    revoke_user_devices,
+)
 from server.auth.models import RefreshToken, User
 from server.errors import Unauthorized
 from server.extensions import db
@@ -16,18 +26,11 @@ ALGORITHM = "HS256"
 REQUIRED_CLAIMS = ["exp", "iat", "sub", "iss", "aud"]
 
 
-def hash_token(token: str) -> str:
-    """SHA-256 of an opaque token: what the database stores instead of the token."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def new_opaque_token(prefix: str) -> str:
-    """A random URL-safe token with a recognisable prefix (e.g. ``lld_dev_``)."""
-    return prefix + secrets.token_urlsafe(32)
-
-
-def issue_access_token(user: User, now: datetime | None = None) -> tuple[str, int]:
-    """Sign a short-lived access JWT for the user; return it and its lifetime in seconds."""
+def issue_access_token(
+    user: User, family: str | None = None, now: datetime | None = None
+) -> tuple[str, int]:
+    """Sign a short-lived access JWT for the user's sign-in `family`; return it and its
+    lifetime in seconds."""
     cfg = current_app.config
     now = now or utcnow()
     ttl = int(cfg["JWT_ACCESS_TTL"])
@@ -35,11 +38,14 @@ def issue_access_token(user: User, now: datetime | None = None) -> tuple[str, in
         "iss": cfg["JWT_ISSUER"],
         "aud": cfg["JWT_AUDIENCE"],
         "sub": str(user.id),
-        "iat": int(now.timestamp()),
+        # Sub-second: a "sign out everywhere" refuses tokens issued before it, not after.
+        "iat": now.timestamp(),
         "exp": int((now + timedelta(seconds=ttl)).timestamp()),
         "addr": user.address,
         "role": user.role,
         "typ": "access",
+        "jti": secrets.token_hex(16),
+        "fam": family,
     }
     return jwt.encode(claims, cfg["JWT_SECRET"], algorithm=ALGORITHM), ttl
 
@@ -62,25 +68,28 @@ def decode_access_token(token: str) -> dict:
         raise Unauthorized(f"Invalid access token: {exc}.") from exc
     if claims.get("typ") != "access" or not str(claims["sub"]).isdigit():
         raise Unauthorized("Invalid access token: not an access token.")
+    revocation.check(claims)
     return claims
 
 
-def issue_refresh_token(user: User, family: str | None = None) -> str:
-    """Create and store (hashed) a refresh token; the caller commits."""
+def issue_refresh_token(user: User, family: str | None = None) -> tuple[str, str]:
+    """Create and store (hashed) a refresh token; return it and its family. The caller
+    commits."""
     token = new_opaque_token("lld_rt_")
+    family = family or secrets.token_hex(16)
     ttl = int(current_app.config["JWT_REFRESH_TTL"])
     db.session.add(
         RefreshToken(
             user_id=user.id,
             token_hash=hash_token(token),
-            family=family or secrets.token_hex(16),
+            family=family,
             expires_at=utcnow() + timedelta(seconds=ttl),
         )
     )
-    return token
+    return token, family
 
 
-def rotate_refresh_token(token: str) -> tuple[User, str]:
+def rotate_refresh_token(token: str) -> tuple[User, str, str]:
     """Spend a refresh token and hand out its successor; a reused token revokes its family."""
     row = db.session.execute(
         db.select(RefreshToken).filter_by(token_hash=hash_token(token))
@@ -99,18 +108,33 @@ def rotate_refresh_token(token: str) -> tuple[User, str]:
         db.session.commit()
         raise Unauthorized("Refresh token was already used; every session of it is revoked.")
     user = db.session.get(User, row.user_id)
-    successor = issue_refresh_token(user, family=row.family)
+    successor, family = issue_refresh_token(user, family=row.family)
     db.session.commit()
-    return user, successor
+    return user, successor, family
 
 
 def revoke_family(family: str) -> None:
-    """Revoke every refresh token of a sign-in; the caller commits."""
+    """Revoke every refresh token of a sign-in and the device tokens it issued; the caller
+    commits."""
     db.session.execute(
         db.update(RefreshToken)
         .where(RefreshToken.family == family, RefreshToken.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
+    revoke_family_devices(family)
+
+
+def revoke_everything(user_id: int) -> None:
+    """Sign a user out everywhere: every refresh token, every device token, and (through the
+    deny-list) every access token issued until now."""
+    db.session.execute(
+        db.update(RefreshToken)
+        .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    revoke_user_devices(user_id)
+    db.session.commit()
+    revocation.cut_off(user_id)
 
 
 def revoke_refresh_token(token: str, user_id: int) -> None:

@@ -75,7 +75,7 @@ def _raw(column):
     return type_coerce(cast(column, LargeBinary), LargeBinary)
 
 
-def _lines(dataset: Dataset) -> Iterator[list[bytes]]:
+def _lines(dataset_id: int) -> Iterator[list[bytes]]:
     """The dataset's records in order, as UTF-8 bytes, a batch at a time.
 
     Read through the driver's own cursor (a named, server-side one on PostgreSQL): rows are
@@ -83,14 +83,14 @@ def _lines(dataset: Dataset) -> Iterator[list[bytes]]:
     """
     query = (
         db.select(_raw(DatasetItem.record))
-        .where(DatasetItem.dataset_id == int(dataset.id))
+        .where(DatasetItem.dataset_id == dataset_id)
         .order_by(DatasetItem.position)
     )
     connection = db.session.connection()
     sql = str(query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
     driver = connection.connection.dbapi_connection
     postgres = connection.dialect.name == "postgresql"
-    cursor = driver.cursor(name=f"export_{dataset.id}") if postgres else driver.cursor()
+    cursor = driver.cursor(name=f"export_{dataset_id}") if postgres else driver.cursor()
     try:
         cursor.execute(sql)
         while rows := cursor.fetchmany(BATCH):
@@ -99,9 +99,9 @@ def _lines(dataset: Dataset) -> Iterator[list[bytes]]:
         cursor.close()
 
 
-def stream_jsonl(dataset: Dataset) -> Iterator[bytes]:
+def stream_jsonl(dataset_id: int) -> Iterator[bytes]:
     """One JSON object per line, a batch of lines per chunk."""
-    for lines in _lines(dataset):
+    for lines in _lines(dataset_id):
         yield b"\n".join(lines) + b"\n"
 
 
@@ -151,7 +151,7 @@ class _Sink:
         return data
 
 
-def stream_parquet(dataset: Dataset) -> Iterator[bytes]:
+def stream_parquet(dataset_id: int) -> Iterator[bytes]:
     """A Parquet file, one row group per batch, streamed as the groups are written.
 
     A worker thread parses and writes batch k (pyarrow releases the GIL) while this thread
@@ -161,7 +161,7 @@ def stream_parquet(dataset: Dataset) -> Iterator[bytes]:
     writer = pq.ParquetWriter(sink, SCHEMA, **WRITE_OPTIONS)
     with ThreadPoolExecutor(1, thread_name_prefix="parquet-export") as pool:
         pending: Future | None = None
-        for lines in _lines(dataset):
+        for lines in _lines(dataset_id):
             if pending is not None:
                 pending.result()
                 yield sink.drain()
@@ -173,5 +173,7 @@ def stream_parquet(dataset: Dataset) -> Iterator[bytes]:
 
 
 def stream(dataset: Dataset, fmt: str) -> Iterator[bytes]:
-    """The export in a format of FORMATS."""
-    return stream_parquet(dataset) if fmt == "parquet" else stream_jsonl(dataset)
+    """The export in a format of FORMATS (the id is read now: the stream outlives the view,
+    and the session it was loaded in)."""
+    dataset_id = int(dataset.id)
+    return stream_parquet(dataset_id) if fmt == "parquet" else stream_jsonl(dataset_id)

@@ -29,7 +29,8 @@ class Dataset(db.Model):
     card = db.Column(db.Text, nullable=False, default="")
     created_at = db.Column(UtcDateTime, nullable=False, default=utcnow)
 
-    __table_args__ = (db.UniqueConstraint("name", "version"),)
+    # Names belong to a lab: two labs may each have their own "hh", versions count per lab.
+    __table_args__ = (db.UniqueConstraint("lab_id", "name", "version"),)
 
 
 class DatasetItem(db.Model):
@@ -46,8 +47,16 @@ class DatasetItem(db.Model):
     __table_args__ = (db.Index("ix_dataset_item_hash", "dataset_id", "item_hash"),)
 
 
+DOWNLOAD_STATUSES = ("pending", "complete", "aborted")
+
+
 class Download(db.Model):
-    """One download: which lab, with which key, of which dataset, when, at what price."""
+    """One download: which lab, with which key, of which dataset, when, at what price.
+
+    ``pending`` while its body streams (its price is held on the lab's balance),
+    ``complete`` once the whole body was sent (and charged), ``aborted`` if the transfer
+    stopped before the end (never charged).
+    """
 
     id = db.Column(db.Integer, primary_key=True)
     dataset_id = db.Column(db.Integer, db.ForeignKey("dataset.id"), nullable=False, index=True)
@@ -55,7 +64,9 @@ class Download(db.Model):
     key_id = db.Column(db.Integer, db.ForeignKey("credential.id"), nullable=False)
     format = db.Column(db.String(16), nullable=False)
     price = db.Column(Amount(), nullable=False, default=0)
+    status = db.Column(db.String(8), nullable=False, default="pending")
     created_at = db.Column(UtcDateTime, nullable=False, default=utcnow)
+    completed_at = db.Column(UtcDateTime)
 
 
 class Royalty(db.Model):

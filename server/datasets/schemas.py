@@ -4,6 +4,7 @@ import marshmallow as ma
 from marshmallow import ValidationError, validate, validates_schema
 
 from server.feedback.models import KINDS, SITES, TAGS
+from server.fields import Text, Timestamp
 from server.openapi import Id
 from server.rewards.schemas import AmountField
 
@@ -17,7 +18,7 @@ NAME = validate.Regexp(
 def _choices(values: tuple[str, ...], what: str) -> ma.fields.List:
     """A non-empty list of distinct known values."""
     return ma.fields.List(
-        ma.fields.String(validate=validate.OneOf(values, error=f"unknown {what}: {{input}}")),
+        Text(validate=validate.OneOf(values, error=f"unknown {what}: {{input}}")),
         validate=validate.Length(min=1, max=len(values)),
     )
 
@@ -28,8 +29,8 @@ class Filters(ma.Schema):
     sites = _choices(SITES, "site")
     kinds = _choices(KINDS, "kind")
     tags = _choices(TAGS, "tag")
-    created_from = ma.fields.AwareDateTime()
-    created_to = ma.fields.AwareDateTime()
+    created_from = Timestamp()
+    created_to = Timestamp()
     licences = ma.fields.List(
         ma.fields.String(
             validate=validate.OneOf(
@@ -54,14 +55,11 @@ class Filters(ma.Schema):
 
 
 class DatasetIn(ma.Schema):
-    """A new snapshot: a name (versions count up per name), filters and an optional price."""
+    """A new snapshot: a name (versions count up per name in the lab) and filters; its price
+    is set by admins, never by the lab (an unknown field such as ``price`` is refused)."""
 
-    name = ma.fields.String(required=True, validate=NAME)
+    name = Text(required=True, validate=NAME)
     filters = ma.fields.Nested(Filters, load_default=dict)
-    price = ma.fields.String(
-        load_default="0",
-        validate=validate.Regexp(r"^\d{1,30}$", error="an integer amount as a decimal string"),
-    )
 
 
 class DatasetOut(ma.Schema):
@@ -109,3 +107,37 @@ class MyItem(ma.Schema):
     position = ma.fields.Integer()
     pair_id = ma.fields.Integer()
     item_hash = ma.fields.String()
+
+
+class PriceList(ma.Schema):
+    """What snapshots cost: per item, and the most any snapshot costs."""
+
+    per_item = AmountField()
+    cap = AmountField()
+    symbol = ma.fields.String()
+    decimals = ma.fields.Integer()
+
+
+class Quality(ma.Schema):
+    """How reliable the contributors behind the offer have measured."""
+
+    measured_contributors = ma.fields.Integer()
+    mean_reliability = ma.fields.Float(allow_none=True)
+
+
+class CatalogueOut(ma.Schema):
+    """The public catalogue: live, trainable feedback in aggregate, and the price list."""
+
+    feedback = ma.fields.Integer()
+    sites = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+    kinds = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+    licences = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+    contributors = ma.fields.Integer()
+    quality = ma.fields.Nested(Quality)
+    price = ma.fields.Nested(PriceList)
+
+
+class PriceIn(ma.Schema):
+    """A snapshot's price, set by an admin."""
+
+    price = AmountField(required=True, metadata={"description": "base units, ASCII digits"})

@@ -8,6 +8,7 @@ import secrets
 from collections import Counter
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from reward_model.data import Pair, pair_key
@@ -141,16 +142,23 @@ def _jsonable(filters: dict) -> dict:
     return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in filters.items()}
 
 
-def _next_version(name: str) -> int:
-    """One more than the latest version of this name."""
-    latest = db.session.scalar(db.select(db.func.max(Dataset.version)).filter_by(name=name))
+def _next_version(lab_id: int, name: str) -> int:
+    """One more than the latest version of this name in this lab."""
+    latest = db.session.scalar(
+        db.select(db.func.max(Dataset.version)).filter_by(lab_id=lab_id, name=name)
+    )
     return (latest or 0) + 1
 
 
-def create_snapshot(
-    lab_id: int, key_id: int | None, name: str, filters: dict, price: int = 0
-) -> Dataset:
-    """Freeze the preferences matching ``filters`` as the next version of ``name``."""
+def list_price(rows: int) -> int:
+    """A new snapshot's price: rows times the admins' per-item price, within the cap."""
+    config = current_app.config
+    return min(rows * config["DATASET_PRICE_PER_ITEM"], config["DATASET_PRICE_CAP"])
+
+
+def create_snapshot(lab_id: int, key_id: int | None, name: str, filters: dict) -> Dataset:
+    """Freeze the preferences matching ``filters`` as the lab's next version of ``name``,
+    priced by ``list_price`` (only admins change a price, see ``services.set_price``)."""
     selected = select_pairs(filters)
     if not selected:
         db.session.rollback()
@@ -160,13 +168,13 @@ def create_snapshot(
         )
     dataset = Dataset(
         name=name,
-        version=_next_version(name),
+        version=_next_version(lab_id, name),
         lab_id=lab_id,
         key_id=key_id,
         filters=_jsonable(filters),
         row_count=len(selected),
         pseudonym_salt=secrets.token_hex(32),
-        price=price,
+        price=list_price(len(selected)),
         merkle_root="",
     )
     db.session.add(dataset)

@@ -1,5 +1,11 @@
-"""Answers are stored once: keyed by (site, message id) when the site gives one, else by
-(site, prompt hash, answer hash)."""
+"""Answers are stored once, identified by their content: (site, message id, prompt hash,
+answer hash) when the site gives a message id, else (site, prompt hash, answer hash).
+
+A message id alone does not identify an answer: anyone can send any text under a real
+message id, and the first text stored must not capture the feedback of everyone who saw the
+real one. Feedback therefore always attaches to the text its author sent; a forged text under
+a real message id is an answer of its own (a regenerated answer is one too).
+"""
 
 import hashlib
 import re
@@ -29,24 +35,21 @@ def _spec(item: dict, text: str, message_id: str | None, model_name: str | None)
 
 def _key(spec: dict) -> tuple:
     """The identity of an answer row."""
+    content = (spec["site"], spec["prompt_hash"], spec["answer_hash"])
     if spec["message_id"] is not None:
-        return ("m", spec["site"], spec["message_id"])
-    return ("c", spec["site"], spec["prompt_hash"], spec["answer_hash"])
+        return ("m", spec["message_id"], *content)
+    return ("c", *content)
 
 
 def _existing(specs: dict[tuple, dict]) -> dict[tuple, Answer]:
     """Stored answers for the given keys."""
-    message_ids = [k[2] for k in specs if k[0] == "m"]
-    hashes = [k[3] for k in specs if k[0] == "c"]
+    hashes = list({k[-1] for k in specs})
     found: dict[tuple, Answer] = {}
-    if message_ids:
-        query = db.select(Answer).where(Answer.message_id.in_(message_ids))
+    for start in range(0, len(hashes), 500):  # bounded IN lists
+        query = db.select(Answer).where(Answer.answer_hash.in_(hashes[start : start + 500]))
         for a in db.session.execute(query).scalars():
-            found[("m", a.site, a.message_id)] = a
-    if hashes:
-        query = db.select(Answer).where(Answer.message_id.is_(None), Answer.answer_hash.in_(hashes))
-        for a in db.session.execute(query).scalars():
-            found[("c", a.site, a.prompt_hash, a.answer_hash)] = a
+            spec = {k: getattr(a, k) for k in ("site", "message_id", "prompt_hash", "answer_hash")}
+            found[_key(spec)] = a
     return {k: v for k, v in found.items() if k in specs}
 
 
@@ -59,9 +62,8 @@ def _item_specs(item: dict) -> tuple[dict, dict | None]:
     return main, _spec(item, other["text"], other.get("message_id"), other.get("model_name"))
 
 
-def resolve(items: list[dict]) -> dict[str, tuple[int, int | None] | str]:
-    """Map each item's client_id to (answer id, other answer id), creating missing answers;
-    or to a message when a site message id is already stored with different text."""
+def resolve(items: list[dict]) -> dict[str, tuple[int, int | None]]:
+    """Map each item's client_id to (answer id, other answer id), creating missing answers."""
     pairs = {item["client_id"]: _item_specs(item) for item in items}
     specs = {_key(s): s for main, other in pairs.values() for s in (main, other) if s}
     stored = _existing(specs)
@@ -76,17 +78,7 @@ def resolve(items: list[dict]) -> dict[str, tuple[int, int | None] | str]:
             .all()
         )
         ids.update({_key(s): i for s, i in zip(missing, new_ids, strict=True)})
-    out: dict[str, tuple[int, int | None] | str] = {}
-    for cid, (main, other) in pairs.items():
-        clash = [s for s in (main, other) if s and _clashes(s, stored)]
-        if clash:
-            out[cid] = "this message id is already stored with a different answer text"
-            continue
-        out[cid] = (ids[_key(main)], ids[_key(other)] if other else None)
-    return out
-
-
-def _clashes(spec: dict, stored: dict[tuple, Answer]) -> bool:
-    """True when a stored answer with this message id has different text."""
-    answer = stored.get(_key(spec))
-    return answer is not None and answer.answer_hash != spec["answer_hash"]
+    return {
+        cid: (ids[_key(main)], ids[_key(other)] if other else None)
+        for cid, (main, other) in pairs.items()
+    }

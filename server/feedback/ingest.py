@@ -137,17 +137,10 @@ def _link_history(superseded: list[tuple[int, int]], by_answer: dict[int, int]) 
 def _insert(user_id: int, items: list[dict]) -> list[ItemResult]:
     """Insert new items (answers first), supersede older feedback, cluster free text."""
     resolved = answers.resolve(items)
-    results, rows, now = [], [], utcnow()
+    now = utcnow()
     needs_default = any(not item.get("licence") for item in items)
     default = _default_licence(user_id) if needs_default else None
-    for item in items:
-        ids = resolved.get(item["client_id"])
-        if isinstance(ids, str):
-            results.append(ItemResult(item["client_id"], "conflict", errors={"message_id": [ids]}))
-            continue
-        rows.append(_row(user_id, item, ids, default, now))
-    if not rows:
-        return results
+    rows = [_row(user_id, item, resolved[item["client_id"]], default, now) for item in items]
     # Within one batch the last item on an answer wins: earlier ones go in as history.
     last = {row["answer_id"]: i for i, row in enumerate(rows)}
     for i, row in enumerate(rows):
@@ -170,7 +163,7 @@ def _insert(user_id: int, items: list[dict]) -> list[ItemResult]:
     _link_history(
         superseded + [p for i, p in enumerate(in_batch) if rows[i]["superseded_at"]], by_answer
     )
-    return results + [
+    return [
         ItemResult(row["client_id"], "created", fid) for row, fid in zip(rows, ids, strict=True)
     ]
 

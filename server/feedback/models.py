@@ -26,7 +26,8 @@ TAGS = (
 
 
 class Answer(db.Model):
-    """A chatbot answer and its prompt, keyed by (site, message id) or by content hashes."""
+    """A chatbot answer and its prompt, identified by site, message id (when the site gives
+    one) and the hashes of both texts."""
 
     id = db.Column(db.Integer, primary_key=True)
     site = db.Column(db.String(16), nullable=False)
@@ -41,9 +42,11 @@ class Answer(db.Model):
 
     __table_args__ = (
         db.Index(
-            "uq_answer_site_message",
+            "uq_answer_site_message_content",
             "site",
             "message_id",
+            "prompt_hash",
+            "answer_hash",
             unique=True,
             sqlite_where=db.text("message_id IS NOT NULL"),
             postgresql_where=db.text("message_id IS NOT NULL"),

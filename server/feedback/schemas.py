@@ -5,6 +5,7 @@ from marshmallow import ValidationError, validate, validates_schema
 
 from server.auth.models import LICENCES
 from server.feedback.models import CHOICES, KINDS, SITES, TAGS
+from server.fields import Text, Timestamp
 
 _ID = validate.Length(min=1, max=128)
 _TEXT = validate.Length(min=1, max=100_000)
@@ -13,49 +14,48 @@ _TEXT = validate.Length(min=1, max=100_000)
 class SpanSchema(ma.Schema):
     """A tagged character range of the answer: ``answer[start:end]``."""
 
-    start = ma.fields.Integer(required=True, validate=validate.Range(min=0))
-    end = ma.fields.Integer(required=True, validate=validate.Range(min=1))
-    tag = ma.fields.String(required=True, validate=validate.OneOf(TAGS))
+    # Strict: 4.5 is refused, not truncated to 4. Offsets count Unicode code points.
+    start = ma.fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+    end = ma.fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    tag = Text(required=True, validate=validate.OneOf(TAGS))
 
 
 class OtherAnswerSchema(ma.Schema):
     """The second answer of a pairwise judgement ("b")."""
 
-    message_id = ma.fields.String(allow_none=True, load_default=None, validate=_ID)
-    text = ma.fields.String(required=True, validate=_TEXT)
-    model_name = ma.fields.String(allow_none=True, load_default=None, validate=_ID)
+    message_id = Text(allow_none=True, load_default=None, validate=_ID)
+    text = Text(required=True, validate=_TEXT)
+    model_name = Text(allow_none=True, load_default=None, validate=_ID)
 
 
 class FeedbackIn(ma.Schema):
     """One piece of feedback as the extension captures it."""
 
     client_id = ma.fields.UUID(required=True)
-    site = ma.fields.String(required=True, validate=validate.OneOf(SITES))
-    conversation_id = ma.fields.String(allow_none=True, load_default=None, validate=_ID)
-    message_id = ma.fields.String(allow_none=True, load_default=None, validate=_ID)
-    model_name = ma.fields.String(allow_none=True, load_default=None, validate=_ID)
-    prompt = ma.fields.String(required=True, validate=_TEXT)
-    answer = ma.fields.String(required=True, validate=_TEXT)
-    kind = ma.fields.String(required=True, validate=validate.OneOf(KINDS))
-    rating = ma.fields.Integer(allow_none=True, load_default=None, validate=validate.OneOf([-1, 1]))
+    site = Text(required=True, validate=validate.OneOf(SITES))
+    conversation_id = Text(allow_none=True, load_default=None, validate=_ID)
+    message_id = Text(allow_none=True, load_default=None, validate=_ID)
+    model_name = Text(allow_none=True, load_default=None, validate=_ID)
+    prompt = Text(required=True, validate=_TEXT)
+    answer = Text(required=True, validate=_TEXT)
+    kind = Text(required=True, validate=validate.OneOf(KINDS))
+    rating = ma.fields.Integer(
+        allow_none=True, load_default=None, strict=True, validate=validate.OneOf([-1, 1])
+    )
     tags = ma.fields.List(
-        ma.fields.String(validate=validate.OneOf(TAGS)),
+        Text(validate=validate.OneOf(TAGS)),
         load_default=list,
         validate=validate.Length(max=len(TAGS)),
     )
     spans = ma.fields.List(
         ma.fields.Nested(SpanSchema), load_default=list, validate=validate.Length(max=100)
     )
-    comment = ma.fields.String(
-        allow_none=True, load_default=None, validate=validate.Length(max=5000)
-    )
-    corrected_text = ma.fields.String(allow_none=True, load_default=None, validate=_TEXT)
+    comment = Text(allow_none=True, load_default=None, validate=validate.Length(max=5000))
+    corrected_text = Text(allow_none=True, load_default=None, validate=_TEXT)
     other_answer = ma.fields.Nested(OtherAnswerSchema, allow_none=True, load_default=None)
-    choice = ma.fields.String(allow_none=True, load_default=None, validate=validate.OneOf(CHOICES))
-    licence = ma.fields.String(
-        allow_none=True, load_default=None, validate=validate.OneOf(LICENCES)
-    )
-    captured_at = ma.fields.AwareDateTime(allow_none=True, load_default=None)
+    choice = Text(allow_none=True, load_default=None, validate=validate.OneOf(CHOICES))
+    licence = Text(allow_none=True, load_default=None, validate=validate.OneOf(LICENCES))
+    captured_at = Timestamp(allow_none=True, load_default=None)
 
     @validates_schema
     def check_kind(self, data: dict, **kwargs) -> None:
@@ -106,20 +106,20 @@ class FeedbackOut(ma.Schema):
     """A stored feedback row with its answer."""
 
     id = ma.fields.Integer()
-    client_id = ma.fields.String()
+    client_id = Text()
     answer_id = ma.fields.Integer()
-    site = ma.fields.String(attribute="answer.site")
-    conversation_id = ma.fields.String(attribute="answer.conversation_id", allow_none=True)
-    message_id = ma.fields.String(attribute="answer.message_id", allow_none=True)
-    model_name = ma.fields.String(attribute="answer.model_name", allow_none=True)
-    prompt = ma.fields.String(attribute="answer.prompt_text")
-    answer = ma.fields.String(attribute="answer.answer_text")
-    kind = ma.fields.String()
+    site = Text(attribute="answer.site")
+    conversation_id = Text(attribute="answer.conversation_id", allow_none=True)
+    message_id = Text(attribute="answer.message_id", allow_none=True)
+    model_name = Text(attribute="answer.model_name", allow_none=True)
+    prompt = Text(attribute="answer.prompt_text")
+    answer = Text(attribute="answer.answer_text")
+    kind = Text()
     rating = ma.fields.Integer(allow_none=True)
-    tags = ma.fields.List(ma.fields.String())
+    tags = ma.fields.List(Text())
     spans = ma.fields.List(ma.fields.Nested(SpanSchema))
-    comment = ma.fields.String(allow_none=True)
-    corrected_text = ma.fields.String(allow_none=True)
+    comment = Text(allow_none=True)
+    corrected_text = Text(allow_none=True)
     other_answer = ma.fields.Function(
         lambda f: (
             None
@@ -131,8 +131,8 @@ class FeedbackOut(ma.Schema):
             }
         )
     )
-    choice = ma.fields.String(allow_none=True)
-    licence = ma.fields.String()
+    choice = Text(allow_none=True)
+    licence = Text()
     captured_at = ma.fields.DateTime(allow_none=True)
     created_at = ma.fields.DateTime()
     updated_at = ma.fields.DateTime()
@@ -145,8 +145,8 @@ class FeedbackOut(ma.Schema):
 class BatchResult(ma.Schema):
     """The outcome for one batch item, in request order."""
 
-    client_id = ma.fields.String(allow_none=True)
-    status = ma.fields.String()
+    client_id = Text(allow_none=True)
+    status = Text()
     id = ma.fields.Integer(allow_none=True)
     errors = ma.fields.Dict(allow_none=True)
 
@@ -160,20 +160,28 @@ class BatchOut(ma.Schema):
 class FeedbackQuery(ma.Schema):
     """Filters for listing one's own feedback."""
 
-    kind = ma.fields.String(validate=validate.OneOf(KINDS))
-    site = ma.fields.String(validate=validate.OneOf(SITES))
-    since = ma.fields.AwareDateTime()
-    until = ma.fields.AwareDateTime()
+    kind = Text(validate=validate.OneOf(KINDS))
+    site = Text(validate=validate.OneOf(SITES))
+    since = Timestamp()
+    until = Timestamp()
     include_history = ma.fields.Boolean(load_default=False)
 
 
 class FeedbackPatch(ma.Schema):
-    """Fields a user may edit after sending."""
+    """Fields a user may edit after sending; at least one."""
 
-    rating = ma.fields.Integer(allow_none=True, validate=validate.OneOf([-1, 1]))
-    tags = ma.fields.List(ma.fields.String(validate=validate.OneOf(TAGS)))
+    OPENAPI_EXTRAS = {"minProperties": 1}
+
+    rating = ma.fields.Integer(allow_none=True, strict=True, validate=validate.OneOf([-1, 1]))
+    tags = ma.fields.List(Text(validate=validate.OneOf(TAGS)))
     spans = ma.fields.List(ma.fields.Nested(SpanSchema), validate=validate.Length(max=100))
-    comment = ma.fields.String(allow_none=True, validate=validate.Length(max=5000))
-    corrected_text = ma.fields.String(allow_none=True, validate=_TEXT)
-    choice = ma.fields.String(validate=validate.OneOf(CHOICES))
-    licence = ma.fields.String(validate=validate.OneOf(LICENCES))
+    comment = Text(allow_none=True, validate=validate.Length(max=5000))
+    corrected_text = Text(allow_none=True, validate=_TEXT)
+    choice = Text(validate=validate.OneOf(CHOICES))
+    licence = Text(validate=validate.OneOf(LICENCES))
+
+    @validates_schema
+    def check_not_empty(self, data: dict, **kwargs) -> None:
+        """An edit changes something: an empty body is refused, not a silent no-op."""
+        if not data:
+            raise ValidationError("Send at least one field to change.", "_schema")

@@ -4,7 +4,9 @@ import click
 from flask.cli import AppGroup
 
 from server.errors import ApiError
+from server.labs import accounts
 from server.labs import services as labs
+from server.rewards.schemas import parse_amount
 
 labs_cli = AppGroup("labs", help="Labs (dataset customers) and their API keys.")
 
@@ -52,3 +54,30 @@ def list_keys(lab: str) -> None:
     for key in _run(labs.list_keys, lab):
         state = "revoked" if key.revoked_at else "active"
         click.echo(f"{key.id}\t{key.prefix}...\t{key.scopes}\t{state}")
+
+
+def _amount(ctx, param, value: str) -> int:
+    """Click callback: an amount in base units, ASCII digits only."""
+    try:
+        return parse_amount(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+@labs_cli.command("credit")
+@click.argument("lab")
+@click.argument("amount", callback=_amount)
+@click.option("--note", help="Why (an invoice number, a payment reference).")
+def credit(lab: str, amount: int, note: str | None) -> None:
+    """Credit AMOUNT base units to LAB's balance, which its downloads are charged to."""
+    line = _run(accounts.credit_lab, lab, amount, note)
+    balance = accounts.account(line.lab_id)["balance"]
+    click.echo(f"credited {amount} to {lab!r}; balance {balance}")
+
+
+@labs_cli.command("account")
+@click.argument("lab")
+def show_account(lab: str) -> None:
+    """Show LAB's deposits, charges and balance."""
+    money = accounts.account(_run(labs.get_lab, lab).id)
+    click.echo("\t".join(f"{k} {v}" for k, v in money.items()))

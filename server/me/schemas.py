@@ -4,6 +4,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from server.auth.models import LICENCES
+from server.fields import Text
 from server.openapi import Id
 from server.rewards.schemas import AmountField
 
@@ -11,17 +12,17 @@ from server.rewards.schemas import AmountField
 class MeSchema(ma.Schema):
     """The caller's profile."""
 
-    address = ma.fields.String()
-    role = ma.fields.String()
-    default_licence = ma.fields.String()
+    address = Text()
+    role = Text()
+    default_licence = Text()
     reliability = ma.fields.Float(allow_none=True)
     created_at = ma.fields.DateTime()
 
 
 class MePatchSchema(ma.Schema):
-    """Profile fields a user may change."""
+    """Profile fields a user may change (the one there is, so it is required)."""
 
-    default_licence = ma.fields.String(validate=validate.OneOf(LICENCES))
+    default_licence = Text(required=True, validate=validate.OneOf(LICENCES))
 
 
 class EarningsRound(ma.Schema):
@@ -33,13 +34,13 @@ class EarningsRound(ma.Schema):
     reliability = ma.fields.Float(allow_none=True)
     preferences = ma.fields.Integer(allow_none=True)
     finished_at = ma.fields.DateTime(allow_none=True)
-    merkle_root = ma.fields.String(allow_none=True)
+    merkle_root = Text(allow_none=True)
 
 
 class EarningsOut(ma.Schema):
     """The caller's credited, claimed and claimable totals, and per-round credits."""
 
-    address = ma.fields.String()
+    address = Text()
     total_credited = AmountField()
     total_claimed = AmountField()
     claimable = AmountField()
@@ -59,11 +60,11 @@ class ContributionSchema(ma.Schema):
     preference_id = ma.fields.Integer()
     lift = ma.fields.Float()
     weight = ma.fields.Float()
-    cluster_id = ma.fields.String(allow_none=True)
-    source = ma.fields.String()
-    prompt = ma.fields.String()
-    chosen = ma.fields.String()
-    rejected = ma.fields.String()
-    explanation = ma.fields.String()
-    your_lift = ma.fields.String(metadata={"description": "Your lift per pair, ± its error."})
-    rule = ma.fields.String(metadata={"description": "How lift becomes a payout."})
+    cluster_id = Text(allow_none=True)
+    source = Text()
+    prompt = Text()
+    chosen = Text()
+    rejected = Text()
+    explanation = Text()
+    your_lift = Text(metadata={"description": "Your lift per pair, ± its error."})
+    rule = Text(metadata={"description": "How lift becomes a payout."})

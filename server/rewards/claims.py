@@ -1,9 +1,12 @@
 """Claims: exactly one EIP-712 voucher per claimable balance.
 
-A claim covers everything credited so far (``cumulative_amount``); the contract pays the
-difference to what the wallet already withdrew. ``claim`` is unique per (user, cumulative
-amount) and appends a ``claim`` ledger entry in the same transaction, so concurrent requests
-for one balance make one voucher and the others find nothing left (409). An unpaid voucher
+A claim covers everything credited so far (``cumulative_amount``), or ``VOUCHER_CAP``
+more than was already claimed when the balance is larger; the contract pays the difference
+to what the wallet already withdrew. Vouchers are signed by the signer process
+(``server.rewards.signer_client``); this process never holds the key. ``claim`` is unique
+per (user, cumulative amount) and appends a ``claim`` ledger entry in the same transaction,
+so concurrent requests for one balance make one voucher and the others find nothing left
+(409). An unpaid voucher
 whose deadline passed is re-signed (same nonce, new deadline) instead: the contract accepts
 a nonce once, so at most one of the two signatures can ever pay.
 """
@@ -16,27 +19,20 @@ from flask import current_app
 from server.errors import Conflict, NotFound
 from server.extensions import db
 from server.models_base import utcnow
-from server.rewards import ledger
+from server.rewards import ledger, signer_client
 from server.rewards.models import Claim, LedgerEntry
-from server.rewards.signer import get_signer
-from server.rewards.vouchers import Voucher, build_domain, sign_voucher
+from server.rewards.settlement import verify_redemption
+from server.rewards.vouchers import Voucher, build_domain
 
 ZERO_ADDRESS = "0x" + "00" * 20
 
 
 def _signed(claim: Claim, address: str, deadline: int) -> dict:
-    """Sign ``claim``'s voucher; uint256 values become decimal strings for JSON clients."""
+    """``claim``'s voucher, signed by the signer process (uint256 values as decimal strings)."""
     contract = current_app.config.get("CLAIMS_CONTRACT") or None
     domain = build_domain(current_app.config["CHAIN_ID"], contract or ZERO_ADDRESS)
     voucher = Voucher(address, claim.cumulative_amount, claim.round_id or 0, claim.nonce, deadline)
-    signed = sign_voucher(get_signer(), domain, voucher)
-    signed["message"] = {k: _jsonable(v) for k, v in signed["message"].items()}
-    return signed
-
-
-def _jsonable(value: object) -> object:
-    """uint256 values as decimal strings (they exceed 2**53)."""
-    return str(value) if isinstance(value, int) else value
+    return signer_client.sign(domain, voucher)
 
 
 def _latest(user_id: int) -> Claim | None:
@@ -63,7 +59,9 @@ def _refresh_expired(claim: Claim | None, address: str) -> Claim | None:
 
 
 def _issue(user_id: int, address: str, money: dict[str, int]) -> Claim:
-    """Insert the claim for the whole credited balance, its ledger entry and its voucher."""
+    """Insert the claim for the claimable balance (at most ``VOUCHER_CAP`` of it: a larger
+    balance is claimed in parts), its ledger entry and its voucher."""
+    amount = min(money["claimable"], current_app.config["VOUCHER_CAP"])
     last_round = db.session.scalar(
         db.select(db.func.max(LedgerEntry.round_id)).where(
             LedgerEntry.user_id == user_id, LedgerEntry.kind == "credit"
@@ -71,8 +69,8 @@ def _issue(user_id: int, address: str, money: dict[str, int]) -> Claim:
     )
     claim = Claim(
         user_id=user_id,
-        amount=money["claimable"],
-        cumulative_amount=money["credited"],
+        amount=amount,
+        cumulative_amount=money["claimed"] + amount,
         round_id=last_round,
         nonce=secrets.randbits(64),
         deadline=int(time.time()) + current_app.config["VOUCHER_TTL"],
@@ -88,8 +86,7 @@ def _issue(user_id: int, address: str, money: dict[str, int]) -> Claim:
 
 
 def create_claim(user_id: int, address: str) -> Claim:
-    """Issue the voucher for everything claimable; 409 when nothing is."""
-    get_signer()  # fail early (503) when no signer is configured
+    """Issue the voucher for everything claimable (up to the cap); 409 when nothing is."""
 
     def work() -> Claim:
         ledger.lock_ledger()
@@ -116,16 +113,20 @@ def list_claims(user_id: int) -> list[Claim]:
     )
 
 
-def mark_paid(user_id: int, claim_id: int, tx_hash: str) -> Claim:
-    """Record the transaction that redeemed one of the user's vouchers (idempotent)."""
+def mark_paid(user_id: int, address: str, claim_id: int, tx_hash: str) -> Claim:
+    """Record the transaction that redeemed one of the user's vouchers (idempotent): ``paid``
+    once the chain confirms it redeemed this voucher, ``unverified`` when no chain node is
+    configured to ask."""
     claim = db.session.get(Claim, claim_id)
     if claim is None or claim.user_id != user_id:
         raise NotFound(f"You have no claim {claim_id}.")
     tx_hash = tx_hash.lower()
+    if claim.status in ("paid", "unverified") and claim.tx_hash != tx_hash:
+        raise Conflict(f"Claim {claim_id} is already recorded as paid by {claim.tx_hash}.")
     if claim.status == "paid":
-        if claim.tx_hash != tx_hash:
-            raise Conflict(f"Claim {claim_id} is already recorded as paid by {claim.tx_hash}.")
         return claim
-    claim.status, claim.tx_hash, claim.paid_at = "paid", tx_hash, utcnow()
+    confirmed = verify_redemption(tx_hash, claim.contract, address, claim.nonce)
+    claim.status, claim.tx_hash = ("paid" if confirmed else "unverified"), tx_hash
+    claim.paid_at = utcnow() if confirmed else None
     db.session.commit()
     return claim

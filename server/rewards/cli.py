@@ -5,7 +5,9 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from server.config import signer_settings
 from server.rewards import ledger
+from server.rewards.services import verify_pools
 from server.rewards.signer import ensure_dev_signer
 from server.rewards.vouchers import create_keystore
 
@@ -14,18 +16,28 @@ ledger_cli = AppGroup("ledger", help="The rewards ledger.")
 
 @ledger_cli.command("verify")
 def verify_command() -> None:
-    """Recompute the hash chain; exit 1 naming the first bad entry."""
+    """Recompute the hash chain and balance the books per source (each round against its
+    pool, each download's royalties against the lab's charge); exit 1 naming what is bad."""
+    from server.datasets.royalties import verify_royalties
+
     count, breach = ledger.verify()
     if breach is not None:
         click.echo(f"ledger entry {breach.seq} is bad: {breach.reason}", err=True)
         raise SystemExit(1)
+    problems = verify_pools() + verify_royalties()
+    for problem in problems:
+        click.echo(f"books do not balance: {problem}", err=True)
+    if problems:
+        raise SystemExit(1)
     click.echo(f"ledger ok: {count} entries")
+    click.echo("books ok: every round within its pool, every royalty matched by a lab charge")
 
 
 @ledger_cli.command("dev-signer")
 def dev_signer_command() -> None:
     """Create the development voucher signer keystore if it is missing."""
-    path = ensure_dev_signer(current_app)
+    config = current_app.config
+    path = ensure_dev_signer(signer_settings(current_app.instance_path, config["ENV_NAME"]))
     if path is None:
         raise click.ClickException("No development signer in production: set SIGNER_KEY_FILE.")
     click.echo(f"voucher signer keystore at {path}")

@@ -81,16 +81,22 @@ def lock_ledger() -> None:
         db.session.execute(db.text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
 
 
+def head() -> tuple[int, str]:
+    """The latest entry's (seq, hash); (0, GENESIS) on an empty ledger."""
+    row = db.session.execute(
+        db.select(LedgerEntry.seq, LedgerEntry.hash).order_by(LedgerEntry.seq.desc()).limit(1)
+    ).first()
+    return (row[0], row[1]) if row else (0, GENESIS)
+
+
 def append(kind: str, user_id: int, amount: int, round_id: int | None = None) -> LedgerEntry:
     """Add one entry after the current head, in the caller's transaction (not committed)."""
     if kind not in LEDGER_KINDS:
         raise ValueError(f"kind must be one of {LEDGER_KINDS}, not {kind!r}")
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
         raise ValueError(f"amount must be a positive int in base units, got {amount!r}")
-    head = db.session.execute(
-        db.select(LedgerEntry.seq, LedgerEntry.hash).order_by(LedgerEntry.seq.desc()).limit(1)
-    ).first()
-    seq, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS)
+    last, prev_hash = head()
+    seq = last + 1
     entry = LedgerEntry(
         seq=seq,
         kind=kind,

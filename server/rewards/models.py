@@ -13,7 +13,8 @@ from server.extensions import db
 from server.models_base import UtcDateTime, utcnow
 
 LEDGER_KINDS = ("credit", "claim", "royalty")
-CLAIM_STATUSES = ("issued", "paid")
+# "unverified": the holder reported a transaction no chain node was configured to check.
+CLAIM_STATUSES = ("issued", "paid", "unverified")
 
 
 class Amount(TypeDecorator):
@@ -71,13 +72,24 @@ class LedgerEntry(db.Model):
     )
 
 
+class RoundPool(db.Model):
+    """The pool a round was credited from, fixed by its one crediting (reruns add nothing)."""
+
+    round_id = db.Column(db.Integer, db.ForeignKey("training_round.id"), primary_key=True)
+    pool = db.Column(Amount(), nullable=False)
+    created_at = db.Column(UtcDateTime, nullable=False, default=utcnow)
+
+
 class RoundRoot(db.Model):
-    """A round's Merkle root over (address, cumulative credited amount through the round)."""
+    """A round's Merkle root over (address, cumulative credited amount through the round),
+    published with the ledger head (seq and hash) the tree was built from."""
 
     round_id = db.Column(db.Integer, db.ForeignKey("training_round.id"), primary_key=True)
     root = db.Column(db.String(66), nullable=False)
     leaves = db.Column(db.Integer, nullable=False)
     total = db.Column(Amount(), nullable=False)
+    ledger_seq = db.Column(db.Integer, nullable=True)
+    ledger_hash = db.Column(db.String(64), nullable=True)
     created_at = db.Column(UtcDateTime, nullable=False, default=utcnow)
 
 

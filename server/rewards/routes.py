@@ -32,5 +32,7 @@ class ClaimCollection(MethodView):
 @blp.arguments(schemas.PaidIn)
 @blp.response(200, schemas.ClaimOut)
 def claim_paid(body: dict, claim_id: int):
-    """Record the transaction that redeemed one of your vouchers."""
-    return claims.mark_paid(g.principal.user_id, claim_id, body["tx_hash"])
+    """Record the transaction that redeemed one of your vouchers: checked on chain when the
+    service has a node (``paid``), else kept as reported (``unverified``)."""
+    p = g.principal
+    return claims.mark_paid(p.user_id, p.address, claim_id, body["tx_hash"])

@@ -1,7 +1,23 @@
 """Claim schemas, and the amount field (amounts are decimal strings)."""
 
+import re
+
 import marshmallow as ma
 from marshmallow import validate
+
+# ASCII digits only: `\d` would also take Arabic-Indic and other Unicode digits, which
+# int() then reads as numbers nobody typed.
+_AMOUNT = re.compile(r"[0-9]{1,78}")
+
+
+def parse_amount(text: str) -> int:
+    """A decimal string of ASCII digits as an int in base units; ValueError otherwise."""
+    if not isinstance(text, str) or not _AMOUNT.fullmatch(text):
+        raise ValueError("an amount is an integer in base units, written in ASCII digits 0-9")
+    value = int(text)
+    if value >= 2**256:
+        raise ValueError("an amount must fit a uint256")
+    return value
 
 
 class AmountField(ma.fields.Field):
@@ -10,6 +26,20 @@ class AmountField(ma.fields.Field):
     def _serialize(self, value, attr, obj, **kwargs):
         """int -> "123"."""
         return None if value is None else str(int(value))
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        """ "123" -> 123 (ASCII digits only)."""
+        try:
+            return parse_amount(value)
+        except ValueError as error:
+            raise ma.ValidationError(str(error)) from None
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        """ "123" -> 123 (ASCII digits only)."""
+        try:
+            return parse_amount(value)
+        except ValueError as error:
+            raise ma.ValidationError(str(error)) from None
 
 
 class ClaimOut(ma.Schema):

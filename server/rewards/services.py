@@ -15,7 +15,7 @@ from server.errors import NotFound, Unprocessable
 from server.extensions import db
 from server.rewards import ledger
 from server.rewards.balance_merkle import MerkleTree, to_eip55
-from server.rewards.models import LedgerEntry, RoundBalance, RoundRoot
+from server.rewards.models import LedgerEntry, RoundBalance, RoundPool, RoundRoot
 from server.rounds.models import AuthorValue, TrainingRound
 
 logger = logging.getLogger(__name__)
@@ -53,27 +53,26 @@ def split_pool(pool: int, weights: dict[int, float]) -> dict[int, int]:
 def credit_round(round_id: int, weights: dict[int, float]) -> list[LedgerEntry]:
     """Credit round ``round_id``'s pool by ``weights`` and store its Merkle root.
 
-    Idempotent per (round, user): authors already credited for this round are skipped (a
-    partial unique index enforces it too). Returns the entries appended by this call.
+    A round is credited once: the first call that credits anyone records the round's pool
+    and its entries in one transaction; any later call, with whatever weights, appends
+    nothing, so a round's credits never exceed its pool (a partial unique index also keeps
+    one credit per (round, author)). Returns the entries appended by this call.
     """
     if db.session.get(TrainingRound, round_id) is None:
         raise NotFound(f"No round {round_id}.")
-    allocation = split_pool(current_app.config["REWARD_POOL_PER_ROUND"], weights)
+    pool = current_app.config["REWARD_POOL_PER_ROUND"]
+    allocation = split_pool(pool, weights)
 
     def work() -> list[LedgerEntry]:
         ledger.lock_ledger()
-        done = set(
-            db.session.scalars(
-                db.select(LedgerEntry.user_id).where(
-                    LedgerEntry.round_id == round_id, LedgerEntry.kind == "credit"
-                )
-            )
-        )
-        appended = [
-            ledger.append("credit", uid, amount, round_id)
-            for uid, amount in sorted(allocation.items())
-            if uid not in done
-        ]
+        appended: list[LedgerEntry] = []
+        if db.session.get(RoundPool, round_id) is None and allocation:
+            db.session.add(RoundPool(round_id=round_id, pool=pool))
+            db.session.flush()  # a concurrent first crediting collides here and retries
+            appended = [
+                ledger.append("credit", uid, amount, round_id)
+                for uid, amount in sorted(allocation.items())
+            ]
         if appended or db.session.get(RoundRoot, round_id) is None:
             _store_root(round_id)
         return appended
@@ -81,6 +80,24 @@ def credit_round(round_id: int, weights: dict[int, float]) -> list[LedgerEntry]:
     entries = ledger.in_transaction(work)
     logger.info("round %s: %d credit entries appended", round_id, len(entries))
     return entries
+
+
+def verify_pools() -> list[str]:
+    """Each round's credits sum to at most the pool it was credited from; what breaks that."""
+    sums: dict[int, int] = defaultdict(int)
+    rows = db.session.execute(
+        db.select(LedgerEntry.round_id, LedgerEntry.amount).where(LedgerEntry.kind == "credit")
+    )
+    for round_id, amount in rows:
+        sums[round_id] += amount
+    pools = dict(db.session.execute(db.select(RoundPool.round_id, RoundPool.pool)).all())
+    problems = []
+    for round_id, total in sorted(sums.items(), key=lambda item: item[0] or 0):
+        if round_id not in pools:
+            problems.append(f"round {round_id}: credited {total} without a recorded pool")
+        elif total > pools[round_id]:
+            problems.append(f"round {round_id}: credited {total} > its pool {pools[round_id]}")
+    return problems
 
 
 def _balances_through(round_id: int) -> dict[int, int]:
@@ -115,8 +132,16 @@ def _store_root(round_id: int) -> None:
         for uid, a in balances.items()
     )
     root = "0x" + tree.root.hex()
+    seq, head = ledger.head()
     db.session.add(
-        RoundRoot(round_id=round_id, root=root, leaves=len(tree), total=sum(balances.values()))
+        RoundRoot(
+            round_id=round_id,
+            root=root,
+            leaves=len(tree),
+            total=sum(balances.values()),
+            ledger_seq=seq,
+            ledger_hash=head,
+        )
     )
     db.session.flush()
 
@@ -158,6 +183,8 @@ def proof(round_id: int, address: str) -> dict:
         "address": address,
         "cumulative_amount": balances[address],
         "root": root.root,
+        "ledger_seq": root.ledger_seq,
+        "ledger_hash": root.ledger_hash,
         "proof": ["0x" + node.hex() for node in path],
     }
 

@@ -6,6 +6,7 @@ from flask.views import MethodView
 
 from server.auth.identity import auth_required
 from server.openapi import Blueprint
+from server.rewards import allocation
 from server.rewards import services as rewards
 from server.rounds import contributions, schemas, services
 
@@ -89,3 +90,10 @@ def download_model(round_id: int):
     return send_file(
         archive, mimetype="application/gzip", download_name=f"round-{round_id}-model.tar.gz"
     )
+
+
+@blp.route("/<id:round_id>/allocation")
+@blp.response(200, schemas.AllocationOut)
+def round_allocation(round_id: int):
+    """Every leaf of a round's Merkle tree and the ledger head it was built from (public)."""
+    return allocation.allocation(round_id)

@@ -3,13 +3,14 @@
 import marshmallow as ma
 from marshmallow import validate
 
+from server.fields import Text
 from server.rewards.schemas import AmountField
 
 
 class RoundRequest(ma.Schema):
     """Options of a new round (the rest of reward_model.train.TrainConfig keeps its defaults)."""
 
-    backbone = ma.fields.String(load_default="minilm", validate=validate.Length(1, 200))
+    backbone = Text(load_default="minilm", validate=validate.Length(1, 200))
     seed = ma.fields.Integer(load_default=0, validate=validate.Range(0, 2**31 - 1))
     epochs = ma.fields.Float(validate=validate.Range(min=0.01, max=20))
     learning_rate = ma.fields.Float(validate=validate.Range(min=1e-7, max=1.0))
@@ -66,7 +67,23 @@ class ProofOut(ma.Schema):
     address = ma.fields.String()
     cumulative_amount = AmountField()
     root = ma.fields.String()
+    ledger_seq = ma.fields.Integer(allow_none=True)
+    ledger_hash = ma.fields.String(allow_none=True)
     proof = ma.fields.List(ma.fields.String())
+
+
+class AllocationOut(ma.Schema):
+    """A round's allocation file: rebuild ``root`` from ``values`` with OpenZeppelin's
+    ``StandardMerkleTree.of(values, leaf_encoding)``."""
+
+    round_id = ma.fields.Integer()
+    root = ma.fields.String()
+    leaves = ma.fields.Integer()
+    total = AmountField()
+    ledger_seq = ma.fields.Integer(allow_none=True)
+    ledger_hash = ma.fields.String(allow_none=True)
+    leaf_encoding = ma.fields.List(ma.fields.String())
+    values = ma.fields.List(ma.fields.List(ma.fields.String()))
 
 
 class CardSchema(ma.Schema):

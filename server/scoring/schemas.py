@@ -3,12 +3,14 @@
 import marshmallow as ma
 from marshmallow import validate
 
+from server.fields import Text
+
 
 class ScoreRequest(ma.Schema):
     """A prompt and an answer to score."""
 
-    prompt = ma.fields.String(required=True, validate=validate.Length(1, 100_000))
-    answer = ma.fields.String(required=True, validate=validate.Length(1, 100_000))
+    prompt = Text(required=True, validate=validate.Length(1, 100_000))
+    answer = Text(required=True, validate=validate.Length(1, 100_000))
 
 
 class ScoreResponse(ma.Schema):

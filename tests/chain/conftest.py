@@ -20,6 +20,7 @@ from server.rewards.vouchers import build_domain
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "chain" / "artifacts"
 POOL = 1_000 * 10**18
+MAX_CLAIM = 10 * POOL  # above the pool, so an underfunded pool is what a big claim meets
 
 
 @dataclass
@@ -38,6 +39,10 @@ class Deployment:
     def now(self) -> int:
         """Timestamp of the latest block."""
         return self.w3.eth.get_block("latest")["timestamp"]
+
+    def wait(self, seconds: int) -> None:
+        """Move the chain's clock ``seconds`` forward."""
+        self.w3.provider.ethereum_tester.time_travel(self.now() + seconds)
 
     def send(self, call: Any, sender: str) -> Any:
         """Transact ``call`` from ``sender`` and return the mined receipt."""
@@ -74,7 +79,7 @@ def deployed(signer: LocalAccount) -> Deployment:
     w3 = Web3(EthereumTesterProvider())
     owner, alice, bob = w3.eth.accounts[:3]
     token = deploy(w3, "LiftToken", "Lift", "LIFT", sender=owner)
-    claims = deploy(w3, "LiftClaims", token.address, signer.address, sender=owner)
+    claims = deploy(w3, "LiftClaims", token.address, signer.address, MAX_CLAIM, sender=owner)
     token.functions.mint(claims.address, POOL).transact({"from": owner})
     domain = build_domain(w3.eth.chain_id, claims.address)
     return Deployment(w3, token, claims, owner, alice, bob, signer, domain)

@@ -130,19 +130,80 @@ def test_reused_nonce_reverts(chain, reverts):
         redeem(chain, voucher_for(chain, chain.alice, 2 * TEN, nonce=4))
 
 
-def test_rotating_signer_voids_old_key(chain, reverts):
+def test_rotating_signer_waits_out_the_delay_then_voids_old_key(chain, reverts):
     successor = Account.from_key(keccak(text="next signer"))
-    with reverts("NotOwner()"):
-        chain.send(chain.claims.functions.setSigner(successor.address), chain.alice)
-    chain.send(chain.claims.functions.setSigner(successor.address), chain.owner)
+    claims = chain.claims.functions
+    with reverts("OwnableUnauthorizedAccount(address)", chain.alice):
+        chain.send(claims.proposeSigner(successor.address), chain.alice)
+    with reverts("NoPendingSigner()"):
+        chain.send(claims.activateSigner(), chain.owner)
+    receipt = chain.send(claims.proposeSigner(successor.address), chain.owner)
+    (proposed,) = events(chain, "SignerProposed", receipt)
+    delay = claims.SIGNER_DELAY().call()
+    assert delay == 2 * 24 * 3600 and proposed["activatesAt"] == chain.now() + delay
+    with reverts("SignerNotReady(uint256)", proposed["activatesAt"]):
+        chain.send(claims.activateSigner(), chain.owner)
+    redeem(chain, voucher_for(chain, chain.alice, ttl=10 * delay))  # the old key still signs
+    chain.wait(delay)
+    chain.send(claims.activateSigner(), chain.owner)
+    assert claims.signer().call() == successor.address
+    assert claims.pendingSigner().call() == "0x" + "00" * 20
     with reverts("BadSignature()"):
+        redeem(chain, voucher_for(chain, chain.alice, 2 * TEN, nonce=2))
+    redeem(chain, voucher_for(chain, chain.alice, 2 * TEN, nonce=2), key=successor)
+    assert chain.token.functions.balanceOf(chain.alice).call() == 2 * TEN
+
+
+def test_a_cancelled_proposal_never_takes_over(chain, reverts):
+    claims = chain.claims.functions
+    chain.send(claims.proposeSigner(chain.bob), chain.owner)
+    chain.send(claims.proposeSigner("0x" + "00" * 20), chain.owner)
+    chain.wait(claims.SIGNER_DELAY().call())
+    with reverts("NoPendingSigner()"):
+        chain.send(claims.activateSigner(), chain.owner)
+    assert claims.signer().call() == chain.signer.address
+
+
+def test_no_claim_pays_more_than_the_cap(chain, reverts):
+    claims = chain.claims.functions
+    with reverts("OwnableUnauthorizedAccount(address)", chain.alice):
+        chain.send(claims.setMaxClaim(TEN), chain.alice)
+    chain.send(claims.setMaxClaim(TEN), chain.owner)
+    with reverts("ClaimAboveCap(uint256,uint256)", TEN + 1, TEN):
+        redeem(chain, voucher_for(chain, chain.alice, TEN + 1))
+    redeem(chain, voucher_for(chain, chain.alice, TEN, nonce=2))
+    redeem(chain, voucher_for(chain, chain.alice, 2 * TEN, nonce=3))  # the cap is per claim
+    assert chain.token.functions.balanceOf(chain.alice).call() == 2 * TEN
+
+
+def test_paused_contract_pays_nothing_until_unpaused(chain, reverts):
+    claims = chain.claims.functions
+    with reverts("OwnableUnauthorizedAccount(address)", chain.alice):
+        chain.send(claims.pause(), chain.alice)
+    chain.send(claims.pause(), chain.owner)
+    with reverts("EnforcedPause()"):
         redeem(chain, voucher_for(chain, chain.alice))
-    redeem(chain, voucher_for(chain, chain.alice), key=successor)
+    chain.send(claims.unpause(), chain.owner)
+    redeem(chain, voucher_for(chain, chain.alice))
     assert chain.token.functions.balanceOf(chain.alice).call() == TEN
+
+
+def test_ownership_moves_in_two_steps(chain, reverts):
+    claims = chain.claims.functions
+    chain.send(claims.transferOwnership(chain.alice), chain.owner)
+    assert claims.owner().call() == chain.owner  # nothing moves until it is accepted
+    with reverts("OwnableUnauthorizedAccount(address)", chain.bob):
+        chain.send(claims.acceptOwnership(), chain.bob)
+    chain.send(claims.acceptOwnership(), chain.alice)
+    assert claims.owner().call() == chain.alice
+    with reverts("OwnableUnauthorizedAccount(address)", chain.owner):
+        chain.send(claims.pause(), chain.owner)
 
 
 def test_underfunded_pool_reverts_whole_claim(chain, reverts):
     pool = chain.token.functions.balanceOf(chain.claims.address).call()
-    with reverts("TransferFailed()"):
+    with reverts(
+        "ERC20InsufficientBalance(address,uint256,uint256)", chain.claims.address, pool, pool + 1
+    ):
         redeem(chain, voucher_for(chain, chain.alice, pool + 1))
     assert chain.claims.functions.claimed(chain.alice).call() == 0

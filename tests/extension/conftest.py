@@ -1,6 +1,7 @@
 """Fixtures for the extension's end-to-end tests: the unpacked extension in a real Chromium
 (Playwright, persistent context) with fixture pages served under each site's real URL."""
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -11,13 +12,16 @@ ROOT = Path(__file__).resolve().parents[2]
 EXTENSION = ROOT / "extension"
 FIXTURES = EXTENSION / "test" / "fixtures"
 CHROMIUM = os.environ.get("CHROMIUM") or "/usr/bin/chromium"
-RUNTIME = ["manifest.json", "background", "content", "shared", "popup", "options"]
+RUNTIME = ["manifest.json", "background", "content", "common", "popup", "options"]
 SITE_URLS = {
     "chatgpt": ["https://chatgpt.com/**", "https://chat.openai.com/**"],
     "claude": ["https://claude.ai/**"],
     "gemini": ["https://gemini.google.com/**"],
     "generic": ["https://example.org/**"],
 }
+# What activeTab grants for one tab when the user opens the popup there; a test cannot click
+# the toolbar, so the test copy of the manifest holds it as a host permission instead.
+ACTIVE_TAB_STAND_IN = "https://example.org/*"
 
 
 @pytest.fixture
@@ -47,6 +51,9 @@ def browser(tmp_path_factory):
         src = EXTENSION / name
         copy = shutil.copytree if src.is_dir() else shutil.copy
         copy(src, unpacked / name)
+    manifest = json.loads((unpacked / "manifest.json").read_text())
+    manifest["host_permissions"].append(ACTIVE_TAB_STAND_IN)
+    (unpacked / "manifest.json").write_text(json.dumps(manifest))
     with sync_api.sync_playwright() as pw:
         context = pw.chromium.launch_persistent_context(
             str(tmp_path_factory.mktemp("profile")),

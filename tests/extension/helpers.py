@@ -12,15 +12,28 @@ chrome.runtime.sendMessage(%s, {type: 'device/link', data: {token: %s}}, (reply)
 </script>"""
 
 
+def set_server(context, server_url: str, token: str | None = None):
+    """Set the server URL (and a pasted token) in the options page, confirming a change of
+    server when asked. Returns the options page, still open."""
+    page = extension_page(context, "options/options.html")
+    page.wait_for_function("document.querySelector('#linked').textContent !== ''")
+    page.locator("#server").fill(server_url)
+    if token:
+        page.locator("#token").fill(token)
+    page.get_by_role("button", name="Save").click()
+    confirm = page.get_by_role("button", name="Change server")
+    expect(confirm.or_(page.locator("#status", has_text="Saved."))).to_be_visible()
+    if confirm.is_visible():
+        confirm.click()
+    expect(page.locator("#status")).to_have_text("Saved.")
+    return page
+
+
 def paste_token(context, server) -> str:
     """Link the extension by pasting a device token into the options page (the manual way).
     Returns the wallet address."""
     address, token = server.device_token()
-    page = extension_page(context, "options/options.html")
-    page.locator("#server").fill(server.url)
-    page.locator("#token").fill(token)
-    page.get_by_role("button", name="Save").click()
-    expect(page.locator("#status")).to_have_text("Saved.")
+    page = set_server(context, server.url, token)
     expect(page.locator("#linked")).to_have_text("This browser is linked.")
     page.close()
     return address
@@ -30,15 +43,22 @@ def link(context, server) -> str:
     """Link the extension the way the dashboard does: a page on the server's origin hands over
     a device token through externally_connectable. Returns the wallet address."""
     address, token = server.device_token()
-    url = f"{server.url}/__e2e_link"
+    set_server(context, server.url).close()
+    assert link_from(context, server.url, token) == "linked"
+    return address
+
+
+def link_from(context, origin: str, token: str) -> str:
+    """Open a page on `origin` that hands `token` to the extension; returns its verdict."""
+    url = f"{origin}/__e2e_link"
     body = LINK_PAGE % (json.dumps(context.extension_id), json.dumps(token))
     context.route(url, lambda route: route.fulfill(status=200, content_type="text/html", body=body))
     page = context.new_page()
     page.goto(url)
     page.wait_for_function("document.title !== 'linking'", timeout=10000)
-    assert page.title() == "linked", page.title()
+    title = page.title()
     page.close()
-    return address
+    return title
 
 
 def extension_page(context, path: str):
@@ -46,6 +66,27 @@ def extension_page(context, path: str):
     page = context.new_page()
     page.goto(f"chrome-extension://{context.extension_id}/{path}")
     return page
+
+
+def content_world_eval(page, expression: str, extension_id: str):
+    """Evaluate `expression` (awaited) in the extension's content-script world of `page`."""
+    cdp = page.context.new_cdp_session(page)
+    worlds = []
+    cdp.on("Runtime.executionContextCreated", lambda e: worlds.append(e["context"]))
+    cdp.send("Runtime.enable")
+    origin = f"chrome-extension://{extension_id}"
+    world = next(c for c in worlds if c.get("origin") == origin)
+    result = cdp.send(
+        "Runtime.evaluate",
+        {
+            "expression": expression,
+            "contextId": world["id"],
+            "awaitPromise": True,
+            "returnByValue": True,
+        },
+    )
+    cdp.detach()
+    return result["result"].get("value")
 
 
 def select_text(page, answer_css: str, text: str, index: int = 0) -> None:
@@ -107,3 +148,24 @@ def stop_worker(context, page) -> None:
     block.locator('cr-button[data-command="stop"]').first.click()
     expect(block.locator(".serviceworker-running-status .value").first).to_have_text("STOPPED")
     internals.close()
+
+
+def adapter_health_events(server, timeout: float = 20.0) -> list[dict]:
+    """The anonymous adapter-health events the live server stored (read from its database),
+    polled until at least one arrives."""
+    import sqlalchemy
+
+    engine = sqlalchemy.create_engine(server.env["DATABASE_URL"])
+    query = sqlalchemy.text(
+        "SELECT site, adapter_version, selector, problem FROM adapter_health_event"
+    )
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            with engine.connect() as connection:
+                rows = [dict(r._mapping) for r in connection.execute(query)]
+            if rows or time.monotonic() > deadline:
+                return rows
+            time.sleep(0.3)
+    finally:
+        engine.dispose()

@@ -1,14 +1,18 @@
-"""End to end: the real extension in a real Chromium, fixture pages under each site's real
-URL (so the manifest's match patterns apply), and a real server on loopback."""
+"""End to end: the real extension in a real Chromium, fixture pages under each site's real URL
+(so the manifest's match patterns apply), and a real server on loopback."""
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.extension.helpers import (
+    adapter_health_events,
+    content_world_eval,
     extension_page,
     link,
+    link_from,
     paste_token,
     select_text,
+    set_server,
     stop_worker,
     wait_rows,
     worker,
@@ -16,13 +20,18 @@ from tests.extension.helpers import (
 
 pytestmark = pytest.mark.slow
 
+CLAUDE_ANSWER = (
+    "Plants turn light, water and carbon dioxide into sugar and oxygen.\n"
+    "Contact me at jane.doe@example.com or +1 415 555 0100.\n"
+    "The diagram shows where it happens: CO_2 goes in."
+)
 SITES = {
     "chatgpt": {
         "url": "https://chatgpt.com/c/e2e-chat-1",
-        "answer_css": '[data-message-author-role="assistant"]',
+        "answer_css": '[data-message-id="bbb2-asst-2"]',  # the answer's second block
         "conversation_id": "e2e-chat-1",
         "message_id": "bbb2-asst",
-        "model_name": "gpt-4o",
+        "model_name": "gpt-5-2",
         "prompt": "What is the capital of Australia?",
         "answer": "The capital of Australia is Canberra.\nMany people think it is Sydney.",
         "span": "Sydney",
@@ -34,13 +43,12 @@ SITES = {
         "message_id": None,
         "model_name": None,
         "prompt": "Explain photosynthesis in one sentence.",
-        "answer": "Plants turn light, water and carbon dioxide into sugar and oxygen.\n"
-        "Contact me at jane.doe@example.com or +1 415 555 0100.",
+        "answer": CLAUDE_ANSWER,
         "span": "carbon dioxide",
     },
     "gemini": {
-        "url": "https://gemini.google.com/app/9f8e7d6c5b4a3921",
-        "answer_css": "message-content",
+        "url": "https://gemini.google.com/u/1/app/9f8e7d6c5b4a3921",  # a second Google account
+        "answer_css": "message-content.model-response-text",
         "conversation_id": "9f8e7d6c5b4a3921",
         "message_id": "r_1a2b3c4d5e",
         "model_name": None,
@@ -61,16 +69,22 @@ SITES = {
 }
 
 
-def open_panel(page, site: str, spec: dict, rating: int, index: int = 0):
-    """Open the feedback panel on an answer the way a user does on that site."""
-    if site == "generic":
-        page.wait_for_selector("liftledger-select", state="attached")  # content script ready
-        select_text(page, spec["answer_css"], spec["answer"])
-        page.get_by_role("button", name="Rate selection (Liftledger)").click()
-        panel = page.locator("liftledger-panel")
-        panel.locator('textarea[name="prompt"]').fill(spec["prompt"])
-        panel.locator(f'button[name="rate"][value="{rating}"]').click()
-        return panel
+def rate_selection(browser, page, spec: dict):
+    """The generic fallback: select the answer on the page, open the popup over that tab and
+    rate the selection there. Returns (popup page, panel)."""
+    select_text(page, spec["answer_css"], spec["answer"])
+    tab = worker(browser).evaluate(
+        "chrome.tabs.query({url: 'https://example.org/*'}).then((t) => t[0].id)"
+    )
+    popup = extension_page(browser, f"popup/popup.html?tab={tab}")
+    popup.get_by_role("button", name="Rate selected text on this page").click()
+    panel = popup.locator("liftledger-panel")
+    panel.locator('textarea[name="prompt"]').fill(spec["prompt"])
+    return popup, panel
+
+
+def open_panel(page, rating: int, index: int = 0):
+    """Open the feedback panel on an answer the way a user does on a chat site."""
     bar = page.locator("liftledger-bar").nth(index)
     bar.locator(f'button[data-rating="{rating}"]').click()
     return page.locator("liftledger-panel")
@@ -95,9 +109,19 @@ def test_rate_tag_span_and_correct_reach_the_server(browser, server, site):
     paste_token(browser, server)
     page = browser.new_page()
     page.goto(spec["url"])
-    panel = open_panel(page, site, spec, rating=-1)
+    if site == "generic":
+        expect(page.locator("liftledger-bar")).to_have_count(0)
+        view, panel = rate_selection(browser, page, spec)
+        panel.locator('button[name="rate"][value="-1"]').click()
+    else:
+        view, panel = page, open_panel(page, rating=-1)
     panel.locator('input[name="tag"][value="unhelpful"]').check()
-    tag_span(page, panel, spec, "factually_wrong")
+    tag_span(
+        view,
+        panel,
+        {**spec, "answer_css": "#answer"} if site == "generic" else spec,
+        "factually_wrong",
+    )
     panel.locator('textarea[name="comment"]').fill(f"{site}: not quite")
     panel.get_by_text("Suggest a correction").click()
     corrected = f"A better answer for {site}."
@@ -124,21 +148,49 @@ def test_rate_tag_span_and_correct_reach_the_server(browser, server, site):
     page.close()
 
 
-def test_chatgpt_streaming_regeneration_ab_and_navigation(browser, server):
+def test_span_offsets_are_code_points_with_emoji_and_combining_marks(browser, server):
+    """The span of 'game' after an emoji (two UTF-16 units) and a combining accent is counted
+    in code points, as Python indexes the stored answer."""
+    paste_token(browser, server)
+    page = browser.new_page()
+    page.goto("https://chatgpt.com/c/e2e-offsets")
+    panel = open_panel(page, rating=1, index=1)
+    tag_span(
+        page, panel, {"answer_css": '[data-message-id="ddd4-asst"]', "span": "game"}, "well_written"
+    )
+    send(panel)
+    row = wait_rows(server, 1, lambda r: r["conversation_id"] == "e2e-offsets", context=browser)[0]
+    assert row["answer"].startswith("Yes 🙂, seven is prime, as in the cafe\u0301 game.")
+    assert "python" not in row["answer"] and row["answer"].count("mc^2") == 1
+    span = row["spans"][0]
+    assert row["answer"][span["start"] : span["end"]] == "game"
+    assert span["start"] == row["answer"].index("game")  # Python indexes code points
+    page.close()
+
+
+def test_chatgpt_multi_block_streaming_regeneration_ab_and_navigation(browser, server):
     paste_token(browser, server)
     page = browser.new_page()
     page.goto("https://chatgpt.com/c/e2e-chat-2")
     bars = page.locator("liftledger-bar")
-    expect(bars).to_have_count(3)
-    # A streamed answer gets its buttons only once it is finished.
-    page.evaluate("fixture.ask('Count to five.', ['one','two','three','four','five'], 'stream-1')")
-    page.wait_for_timeout(150)
+    expect(bars).to_have_count(3)  # the Deep Research report gets none
+    # Two blocks stream around a "Thought for" button: no bar until the whole turn is done.
+    page.evaluate(
+        "window.done = fixture.ask('Count to five.', [['one','two'], ['three','four','five']],"
+        " 'stream-1')"
+    )
+    page.wait_for_selector('[data-message-id="stream-1-2"]', state="attached")
     assert bars.count() == 3
     expect(bars).to_have_count(4, timeout=10000)
+    panel = open_panel(page, rating=1, index=3)
+    expect(panel.locator("fieldset.ab")).to_have_count(0)  # never A/B between two blocks
+    send(panel)
+    row = wait_rows(server, 1, lambda r: r["prompt"] == "Count to five.", context=browser)[0]
+    assert (row["answer"], row["message_id"]) == ("one two\nthree four five", "stream-1")
     # Regenerate the first answer: the earlier text becomes the other side of an A/B choice.
     page.evaluate("fixture.regenerate(2, ['Canberra', 'is', 'the', 'capital.'], 'bbb2-regen')")
     page.wait_for_timeout(1500)
-    panel = open_panel(page, "chatgpt", {}, rating=1)
+    panel = open_panel(page, rating=1)
     expect(panel.locator("fieldset.ab")).to_contain_text("Many people think it is Sydney.")
     panel.locator('input[name="choice"][value="a"]').check()
     send(panel)
@@ -152,13 +204,32 @@ def test_chatgpt_streaming_regeneration_ab_and_navigation(browser, server):
     # Single-page navigation to another conversation.
     page.evaluate("fixture.navigate('e2e-nav-9', 'Is water wet?', 'Water makes things wet.')")
     expect(bars).to_have_count(1, timeout=10000)
-    panel = open_panel(page, "chatgpt", {}, rating=1)
-    send(panel)
+    send(open_panel(page, rating=1))
     row = wait_rows(server, 1, lambda r: r["conversation_id"] == "e2e-nav-9")[0]
     assert (row["prompt"], row["answer"], row["rating"]) == (
         "Is water wet?",
         "Water makes things wet.",
         1,
+    )
+    page.close()
+
+
+def test_gemini_thinking_streams_before_the_answer_under_u1(browser, server):
+    paste_token(browser, server)
+    page = browser.new_page()
+    page.goto("https://gemini.google.com/u/1/app/9f8e7d6c5b4a3921")
+    bars = page.locator("liftledger-bar")
+    expect(bars).to_have_count(2)
+    assert page.locator("model-thoughts liftledger-bar").count() == 0
+    page.evaluate("window.done = fixture.ask('Name a colour.', ['Blue', 'is', 'one.'], 'cc33')")
+    expect(bars).to_have_count(3, timeout=10000)
+    assert page.locator("model-thoughts liftledger-bar").count() == 0
+    send(open_panel(page, rating=1, index=2))
+    row = wait_rows(server, 1, lambda r: r["prompt"] == "Name a colour.", context=browser)[0]
+    assert (row["answer"], row["message_id"], row["conversation_id"]) == (
+        "Blue is one.",
+        "r_cc33",
+        "9f8e7d6c5b4a3921",
     )
     page.close()
 
@@ -173,13 +244,12 @@ def test_redaction_option_and_popup(browser, server):
     spec = SITES["claude"]
     page = browser.new_page()
     page.goto(spec["url"])
-    panel = open_panel(page, "claude", spec, rating=1)
+    panel = open_panel(page, rating=1)
     tag_span(page, panel, {**spec, "span": "oxygen"}, "well_written")
     send(panel)
     row = wait_rows(server, 1, lambda r: "[email]" in r["answer"])[0]
-    assert row["answer"] == (
-        "Plants turn light, water and carbon dioxide into sugar and oxygen.\n"
-        "Contact me at [email] or [phone]."
+    assert row["answer"] == CLAUDE_ANSWER.replace("jane.doe@example.com", "[email]").replace(
+        "+1 415 555 0100", "[phone]"
     )
     span = row["spans"][0]
     assert row["answer"][span["start"] : span["end"]] == "oxygen"
@@ -207,7 +277,7 @@ def test_offline_queue_survives_server_and_worker_restart(browser, server):
         answers.append(" ".join(words))
         page.evaluate(f"fixture.ask('Offline question {n}?', {words!r}, 'offline-{n}')")
         expect(page.locator("liftledger-bar")).to_have_count(4 + n, timeout=10000)
-        send(open_panel(page, "chatgpt", {}, rating=1, index=3 + n))
+        send(open_panel(page, rating=1, index=3 + n))
     sw = worker(browser)
     sw.evaluate("new Promise((r) => setTimeout(r, 500))")
     assert sw.evaluate("chrome.storage.local.get('queue').then((s) => s.queue.length)") == 3
@@ -226,12 +296,93 @@ def test_offline_queue_survives_server_and_worker_restart(browser, server):
 
 
 def test_dashboard_links_the_extension(browser, server):
-    """A page on the server's origin hands the device token over (externally_connectable)."""
+    """A page on the configured server's origin hands the device token over."""
     address = link(browser, server)
     stored = worker(browser).evaluate("chrome.storage.local.get(['settings', 'auth'])")
     assert stored["settings"]["serverUrl"] == server.url
     assert stored["auth"]["token"] == server.device_token()[1]
     assert address == server.device_token()[0]
+
+
+def test_only_the_configured_origin_links_and_it_cannot_move_the_server(browser, server):
+    set_server(browser, server.url).close()
+    _, token = server.device_token()
+    # Another local web app (another port) is refused and changes nothing.
+    other = server.url.rsplit(":", 1)[0] + ":1"
+    assert link_from(browser, other, "lld_dev_stolen").startswith("failed")
+    stored = worker(browser).evaluate("chrome.storage.local.get(['settings', 'auth'])")
+    assert stored["settings"]["serverUrl"] == server.url
+    assert stored.get("auth", {}).get("token") != "lld_dev_stolen"
+    # The configured origin links, and a server_url in the message is ignored.
+    assert link_from(browser, server.url, token) == "linked"
+    settings = worker(browser).evaluate("chrome.storage.local.get('settings')")["settings"]
+    assert settings["serverUrl"] == server.url
+    # Moving the server asks first, and the old server's token is forgotten.
+    options = extension_page(browser, "options/options.html")
+    options.wait_for_function("document.querySelector('#linked').textContent !== ''")
+    options.locator("#server").fill("http://127.0.0.1:9")
+    options.get_by_role("button", name="Save").click()
+    expect(options.locator("#confirm-text")).to_contain_text("http://127.0.0.1:9")
+    options.get_by_role("button", name="Keep the current server").click()
+    expect(options.locator("#server")).to_have_value(server.url)
+    options.close()
+    page = set_server(browser, "http://127.0.0.1:9")
+    expect(page.locator("#linked")).to_have_text("Not linked yet.")
+    page.close()
+
+
+def test_content_scripts_cannot_read_the_token(browser, server):
+    paste_token(browser, server)
+    page = browser.new_page()
+    page.goto(SITES["claude"]["url"])
+    expect(page.locator("liftledger-bar")).to_have_count(1)
+    ext = browser.extension_id
+    assert content_world_eval(page, "chrome.runtime.id", ext) == ext  # the content world itself
+    verdict = content_world_eval(
+        page,
+        "chrome.storage.local.get(['auth', 'settings']).then((v) => 'read ' + JSON.stringify(v),"
+        " (e) => 'denied: ' + e.message)",
+        ext,
+    )
+    assert verdict.startswith("denied"), verdict
+    page.close()
+
+
+def test_a_changed_page_pauses_ratings_and_reports_anonymously(browser, server):
+    paste_token(browser, server)
+    page = browser.new_page()
+    page.goto("https://gemini.google.com/app/5a5a5a5a5a5a5a5a")
+    expect(page.locator("liftledger-bar")).to_have_count(2)
+    # The site renames its answer element: every prompt is left without an answer.
+    page.evaluate(
+        "for (const el of document.querySelectorAll('model-response'))"
+        " el.replaceWith(document.createElement('model-reply'))"
+    )
+    # The tab's badge turns to "!" (the worker cannot see tab URLs: no "tabs" permission).
+    tab = worker(browser).evaluate(
+        """() => new Promise((ok) => {
+          const t = setInterval(async () => {
+            for (const tab of await chrome.tabs.query({})) {
+              if ((await chrome.action.getBadgeText({ tabId: tab.id })) === '!') {
+                clearInterval(t);
+                ok(tab.id);
+              }
+            }
+          }, 250);
+        })"""
+    )
+    popup = extension_page(browser, f"popup/popup.html?tab={tab}")
+    expect(popup.locator("#health")).to_have_text("This page changed; ratings paused.")
+    events = adapter_health_events(server)
+    assert events == [
+        {
+            "site": "gemini",
+            "adapter_version": "2026.07",
+            "selector": "message-content, .query-text",
+            "problem": "prompt-without-answer",
+        }
+    ]
+    page.close()
 
 
 def test_stable_extension_id_keyboard_use_and_site_switch(browser, server):
@@ -241,7 +392,7 @@ def test_stable_extension_id_keyboard_use_and_site_switch(browser, server):
     paste_token(browser, server)
     page = browser.new_page()
     page.goto(SITES["gemini"]["url"])
-    good = page.locator('liftledger-bar button[data-rating="1"]')
+    good = page.locator('liftledger-bar button[data-rating="1"]').first
     good.focus()
     page.keyboard.press("Enter")
     panel = page.locator("liftledger-panel")
@@ -256,9 +407,12 @@ def test_stable_extension_id_keyboard_use_and_site_switch(browser, server):
     popup.locator('#sites input[name="gemini"]').uncheck()
     expect(page.locator("liftledger-bar")).to_have_count(0)
     popup.locator('#sites input[name="gemini"]').check()
-    expect(page.locator("liftledger-bar")).to_have_count(1)
+    expect(page.locator("liftledger-bar")).to_have_count(2)
     popup.close()
-    # The legacy ChatGPT host matches the manifest too.
+    # The legacy ChatGPT host matches the manifest too; other pages get no content script.
     page.goto("https://chat.openai.com/c/legacy-1")
     expect(page.locator("liftledger-bar")).to_have_count(3)
+    page.goto(SITES["generic"]["url"])
+    page.wait_for_timeout(500)
+    assert page.evaluate("!!document.querySelector('liftledger-bar, liftledger-select')") is False
     page.close()

@@ -54,6 +54,7 @@ def test_health(client):
     assert client.get("/api/v1/health").get_json() == {
         "status": "ok",
         "database": "ok",
+        "storage": "ok",
         "redis": "ok",
     }
 

@@ -120,6 +120,9 @@ def test_nonce_issued_for_another_address_is_refused(app, client):
     message = _custom_message(nonce, attacker.address)
     refused(verify(client, message, sign(attacker, message)), 401, "nonce", "another address")
     assert count(app, User) == 0
+    # The failed attempt left the victim's nonce alone: the victim still signs in with it.
+    victim_message = _custom_message(nonce, victim.address)
+    assert verify(client, victim_message, sign(victim, victim_message)).status_code == 200
 
 
 def test_nonce_never_issued_is_refused(app, client):
@@ -289,6 +292,29 @@ def test_demoted_admin_is_refused_at_once(app, client, runner):
     res = client.post("/api/v1/admin/rounds", json={}, headers=admin["headers"])
     refused(res, 403, says="no longer an admin")
     assert count(app, TrainingRound) == 0
+
+
+def test_a_stolen_access_jwt_is_dead_after_logout_and_its_devices_with_it(app, client):
+    user = sign_in(client)
+    minted = device_headers(client, user)  # what a thief would mint with the stolen JWT
+    body = {"refresh_token": user["refresh_token"]}
+    assert client.post("/api/v1/auth/logout", json=body, headers=user["headers"]).status_code == 204
+    before = count(app, Credential)
+    res = client.post("/api/v1/auth/devices", json={"name": "thief"}, headers=user["headers"])
+    refused(res, 401, says="revoked by signing out")
+    assert count(app, Credential) == before
+    refused(client.get("/api/v1/me", headers=minted), 401, says="invalid or revoked")
+
+
+def test_a_device_token_cannot_be_renewed_forever_by_a_thief(app, client):
+    user = sign_in(client)
+    stolen = device_headers(client, user)["Authorization"].split()[1]
+    first = client.post("/api/v1/auth/devices/rotate", headers=bearer(stolen))
+    thief = bearer(first.get_json()["token"])
+    assert first.status_code == 201 and client.get("/api/v1/me", headers=thief).status_code == 200
+    # The owner's copy of the same token, rotated again: the thief's successor dies.
+    refused(client.post("/api/v1/auth/devices/rotate", headers=bearer(stolen)), 401)
+    refused(client.get("/api/v1/me", headers=thief), 401)
 
 
 def test_other_tokens_are_not_refresh_tokens(app, client):

@@ -1,59 +1,116 @@
 /**
  * chatgpt.com / chat.openai.com adapter. Every ChatGPT selector lives here.
  *
- * Markup, as read by open-source tools that parse these pages:
- * - Each message is an element with `data-message-author-role` ("user" |
- *   "assistant" | "system" | "tool") and a stable `data-message-id`; the
- *   answer's model is in `data-message-model-slug` (e.g. ybharatu/chatgpt2pdf
- *   assets/chrome_html_chatgpt_download.js selects `[data-message-author-role]`).
- * - Turns are wrapped in `article[data-testid^="conversation-turn-"]`.
+ * Markup (test/fixtures/README.md cites the captures):
+ * - A turn is `[data-testid^="conversation-turn-"]`: `<section>` since
+ *   2026-04, `<article>` before, with `data-turn` ("user" | "assistant")
+ *   and an `.sr-only` heading ("You said:" / "ChatGPT said:").
+ * - Inside a turn, each message is `[data-message-author-role]` with a
+ *   stable `data-message-id`; the model is in `data-message-model-slug`.
+ *   One answer may be several assistant messages (text before and after a
+ *   "Thought for 12s" button or a tool call): they are one answer, with the
+ *   id of the turn's first message.
+ * - Code blocks carry a header (language label, "Copy code") above the code;
+ *   formulas are KaTeX (MathML + TeX annotation + HTML): read once, as TeX.
+ * - Deep Research reports sit in a cross-origin iframe that no content
+ *   script can read: such a turn is reported as unreadable, not rated.
+ * - While an answer streams, `button[data-testid="stop-button"]` shows; the
+ *   whole last assistant turn counts as streaming meanwhile.
  * - The conversation id is the path segment after /c/, /share/ or
  *   /g/<gizmo>/c/ (pionxzh/chatgpt-exporter src/page.ts, getChatIdFromUrl).
- * - While an answer streams, a `button[data-testid="stop-button"]` is shown
- *   and older builds mark the body `.result-streaming`.
- * - Regenerated answers replace the visible sibling and show "2 / 2"
- *   (pionxzh/chatgpt-exporter src/page.ts, getConversationChoice); the
- *   panel's sibling tracker keeps the earlier text so A/B can be offered.
  */
 import { extractText } from '../text.js';
 
+export const site = 'chatgpt';
+export const version = '2026.07';
+
+const TURN = '[data-testid^="conversation-turn-"]';
 const MESSAGE = '[data-message-author-role]';
+const ANSWER_BLOCK = '[data-message-author-role="assistant"]';
 const STOP_BUTTON = 'button[data-testid="stop-button"]';
 const STREAMING_BODY = '.result-streaming';
+const REPORT_FRAME = 'iframe[title="internal://deep-research"]';
 const CHAT_PATH = /^\/(?:share|c|g\/[a-z0-9-]+\/c)\/([a-z0-9-]+)/i;
+const CODE_HEADER = 'pre > div > div.select-none:first-child, pre > div > div.sticky';
+const KATEX = { selector: '.katex', text: (el) => el.querySelector('annotation')?.textContent.trim() };
 
-export const site = 'chatgpt';
+/** Text rules of an answer: only message blocks count; labels and code headers never do. */
+export const rules = Object.freeze({
+  include: MESSAGE,
+  skip: `.sr-only, ${CODE_HEADER}`,
+  atoms: [KATEX],
+});
+
+/** Selectors the health check names when the page stops matching. */
+export const selectors = Object.freeze({ turn: TURN, message: MESSAGE });
 
 /** True on the hosts this adapter reads. */
 export function matches(hostname) {
   return hostname === 'chatgpt.com' || hostname === 'chat.openai.com';
 }
 
-/** Reads the conversation into the normalised shape. */
+/** The element that holds all of `blocks` inside `turn` (their nearest common ancestor). */
+function holder(turn, blocks) {
+  let node = blocks[0].parentElement ?? blocks[0];
+  while (node !== turn && !blocks.every((b) => node.contains(b))) node = node.parentElement;
+  return node;
+}
+
+function userTurn(turn, block) {
+  return { role: 'user', messageId: block.getAttribute('data-message-id'), text: '', node: block, rules };
+}
+
+function readTurn(turn) {
+  const blocks = [...turn.querySelectorAll(MESSAGE)].filter((b) => !b.parentElement.closest(MESSAGE));
+  const role = turn.getAttribute('data-turn') || blocks[0]?.getAttribute('data-message-author-role');
+  if (role === 'user' && blocks.length) {
+    const t = userTurn(turn, blocks[0]);
+    t.text = extractText(blocks[0], rules).text;
+    return t;
+  }
+  if (role !== 'assistant') return null;
+  const answers = blocks.filter((b) => b.matches(ANSWER_BLOCK));
+  if (!answers.length) {
+    const frame = turn.querySelector(REPORT_FRAME);
+    return frame
+      ? { role, messageId: null, text: '', node: frame, rules, unreadable: 'deep-research' }
+      : null;
+  }
+  const node = holder(turn, answers);
+  return {
+    role,
+    messageId: answers[0].getAttribute('data-message-id') || null,
+    blockIds: answers.map((b) => b.getAttribute('data-message-id')).filter(Boolean),
+    text: extractText(node, rules).text,
+    node,
+    rules,
+  };
+}
+
+/** Reads the conversation into the normalised shape; one assistant turn is one answer. */
 export function read(doc, loc) {
   const turns = [];
-  for (const node of doc.querySelectorAll(MESSAGE)) {
-    const role = node.getAttribute('data-message-author-role');
-    if (role !== 'user' && role !== 'assistant') continue;
-    if (node.parentElement?.closest(MESSAGE)) continue;
-    turns.push({
-      role,
-      messageId: node.getAttribute('data-message-id') || null,
-      text: extractText(node).text,
-      node,
-    });
+  for (const turn of doc.querySelectorAll(TURN)) {
+    const t = readTurn(turn);
+    if (t) turns.push(t);
   }
   return { conversationId: loc.pathname.match(CHAT_PATH)?.[1] ?? null, turns };
 }
 
-/** True while this answer is still being generated. */
+/** True while this answer is still being generated: the last assistant turn while Stop shows. */
 export function isStreaming(node, doc) {
-  if (node.querySelector(STREAMING_BODY)) return true;
-  const all = doc.querySelectorAll('[data-message-author-role="assistant"]');
-  return all[all.length - 1] === node && !!doc.querySelector(STOP_BUTTON);
+  if (node.querySelector?.(STREAMING_BODY)) return true;
+  if (!doc.querySelector(STOP_BUTTON)) return false;
+  const turns = [...doc.querySelectorAll(TURN)].filter(
+    (t) => t.getAttribute('data-turn') === 'assistant' || t.querySelector(ANSWER_BLOCK),
+  );
+  return !!turns.at(-1)?.contains(node);
 }
 
 /** The model that wrote this answer, when the page says. */
 export function modelName(node) {
-  return node.getAttribute('data-message-model-slug') || null;
+  const el = node.matches?.('[data-message-model-slug]')
+    ? node
+    : node.querySelector?.('[data-message-model-slug]');
+  return el?.getAttribute('data-message-model-slug') || null;
 }

@@ -8,6 +8,9 @@
 import { extractText } from '../text.js';
 
 export const site = 'generic';
+export const version = '2026.07';
+export const rules = Object.freeze({});
+export const selectors = Object.freeze({});
 
 /** The generic adapter accepts every host; it is chosen last. */
 export function matches() {
@@ -31,7 +34,7 @@ export function read(doc, loc, range = null) {
   // Whitespace is collapsed: a selection's raw text follows the page's
   // source layout, and span offsets are found again in this same form.
   const text = range.toString().replace(/\s+/g, ' ').trim() || extractText(node).text;
-  return { conversationId: null, turns: [{ role: 'assistant', messageId: null, text, node }] };
+  return { conversationId: null, turns: [{ role: 'assistant', messageId: null, text, node, rules }] };
 }
 
 /** A selection is already finished text. */

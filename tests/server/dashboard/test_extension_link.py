@@ -11,7 +11,7 @@ from tests.live import ROOT
 from tests.server.dashboard.wallet import TestWallet
 
 pytestmark = pytest.mark.slow
-RUNTIME = ["manifest.json", "background", "content", "shared", "popup", "options"]
+RUNTIME = ["manifest.json", "background", "content", "common", "popup", "options"]
 
 
 @pytest.fixture

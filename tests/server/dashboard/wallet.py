@@ -58,7 +58,7 @@ class Chain:
             return w3.eth.contract(address=address, abi=artifact["abi"])
 
         token = deploy("LiftToken", "Lift", "LIFT")
-        claims = deploy("LiftClaims", token.address, signer)
+        claims = deploy("LiftClaims", token.address, signer, pool)
         token.functions.mint(claims.address, pool).transact({"from": owner})
         return cls(w3, token, claims)
 

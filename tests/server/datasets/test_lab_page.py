@@ -1,5 +1,6 @@
-"""The lab page in a real Chromium against a real server: paste a key, create a snapshot with
-filters, read its card, download it, and see bad input explained."""
+"""The lab page in a real Chromium against a real server: paste a key, see the lab's balance,
+create a snapshot with filters, read its card, download it, see the charges, and see bad
+input explained."""
 
 import io
 import json
@@ -16,6 +17,7 @@ from tests.live import LiveServer
 
 pytestmark = pytest.mark.slow
 SHOTS = Path(os.environ.get("SCREENSHOT_DIR", "/tmp/liftledger-lab-shots"))
+DEPOSIT = 1_000_000
 
 
 @pytest.fixture(scope="module")
@@ -26,6 +28,9 @@ def lab_server(tmp_path_factory, redis_url):
     result = runner.invoke(args=["demo", "seed", "--contributors", "3", "--hh", "30", "--qa", "10"])
     assert result.exit_code == 0, result.output
     live.key = make_lab_key(runner, "Acme")["Authorization"].split()[1]
+    credited = runner.invoke(args=["labs", "credit", "Acme", str(DEPOSIT)])
+    assert credited.exit_code == 0, credited.output
+    live.env["DATASET_PRICE_PER_ITEM"] = "3"  # what admins charge per row
     live.start()
     yield live
     live.stop()
@@ -61,10 +66,13 @@ def test_create_read_card_and_download(page, lab_server, tmp_path):
     _use_key(page, lab_server.key)
     expect(page.locator("#keyed")).to_be_visible()
     expect(page.locator("#empty")).to_be_visible()
+    expect(page.locator("#lab-name")).to_have_text("· Acme")
+    expect(page.locator("#balance")).to_have_text(str(DEPOSIT))
+    expect(page.locator("#no-charges")).to_be_visible()
+    assert page.locator("input[name=price]").count() == 0  # prices are not the lab's to set
     page.fill("#name", "harmless")
     page.check("input[name=kinds][value=pairwise]")
     page.check("input[name=licences][value='cc-by-4.0']")
-    page.fill("input[name=price]", "0")
     page.get_by_role("button", name="Create snapshot").click()
     expect(page.locator("#status")).to_contain_text("Created harmless v1")
     expect(page.locator("#datasets tbody tr")).to_have_count(1)
@@ -81,12 +89,19 @@ def test_create_read_card_and_download(page, lab_server, tmp_path):
     assert table.num_rows > 0 and set(table.column("source").to_pylist()) == {"pairwise"}
     rows = page.locator("#datasets tbody tr td")
     assert rows.nth(3).inner_text() == str(table.num_rows)
+    price = 3 * table.num_rows
+    assert rows.nth(6).inner_text() == str(price)
+    expect(page.locator("#charges tbody tr")).to_have_count(1)
+    expect(page.locator("#charges tbody tr td").nth(3)).to_have_text(str(price))
+    expect(page.locator("#balance")).to_have_text(str(DEPOSIT - price))
     with page.expect_download() as info:
         page.get_by_role("button", name="Download JSONL").click()
     lines = Path(info.value.path()).read_text(encoding="utf-8").splitlines()
     assert [json.loads(line)["item_hash"] for line in lines] == table.column(
         "item_hash"
     ).to_pylist()
+    expect(page.locator("#charges tbody tr")).to_have_count(2)
+    expect(page.locator("#charged")).to_have_text(str(2 * price))
     page.screenshot(path=str(SHOTS / "lab-page.png"), full_page=True)
     assert page.js_errors == []
 

@@ -89,11 +89,29 @@ def test_answers_are_stored_once_across_users(app, client):
         assert db.session.query(Answer).count() == 1
 
 
-def test_message_id_with_different_text_is_a_conflict(client):
+def test_a_forged_text_under_a_real_message_id_captures_no_honest_feedback(app, client):
+    forger, honest, other = sign_in(client), sign_in(client), sign_in(client)
+    forged = _post(client, forger, make_feedback_payload(answer="Buy my course at example.com."))
+    assert forged.status_code == 201
+    real = make_feedback_payload()  # the text the site really shows under msg-0
+    first = _post(client, honest, real).get_json()
+    second = _post(client, other, make_feedback_payload(rating=1)).get_json()
+    assert first["answer"] == second["answer"] == qa_items()[0]["prediction 1"]
+    assert first["answer_id"] == second["answer_id"] != forged.get_json()["answer_id"]
+    assert first["message_id"] == forged.get_json()["message_id"] == "msg-0"
+    with app.app_context():
+        forged_answer = db.session.get(Answer, forged.get_json()["answer_id"])
+        on_forged = db.session.query(Feedback).filter_by(answer_id=forged_answer.id).count()
+    assert on_forged == 1  # only the forger's own
+
+
+def test_a_regenerated_answer_under_one_message_id_is_a_new_answer(client):
     user = sign_in(client)
-    assert _post(client, user, make_feedback_payload()).status_code == 201
+    first = _post(client, user, make_feedback_payload()).get_json()
     res = _post(client, user, make_feedback_payload(answer=qa_items()[0]["prediction 2"]))
-    assert res.status_code == 409
+    assert res.status_code == 201
+    assert res.get_json()["answer_id"] != first["answer_id"]
+    assert res.get_json()["answer"] == qa_items()[0]["prediction 2"]
 
 
 def _correction(index, text):

@@ -16,6 +16,7 @@ from tests.factories import make_credits, make_user, user_id
 
 ARTIFACTS = Path(__file__).resolve().parents[3] / "chain" / "artifacts"
 POOL = 3 * 10**27  # base units beyond 2**64, as real 18-decimal pools are
+RPC_URL = "http://py-evm.invalid:8545"
 
 
 def _deploy(w3: Web3, name: str, *args, sender: str) -> Contract:
@@ -33,11 +34,16 @@ def chain(app, signer, monkeypatch):
     w3 = Web3(EthereumTesterProvider())
     owner = w3.eth.accounts[0]
     token = _deploy(w3, "LiftToken", "Lift", "LIFT", sender=owner)
-    claims = _deploy(w3, "LiftClaims", token.address, signer.address, sender=owner)
+    claims = _deploy(w3, "LiftClaims", token.address, signer.address, 10 * POOL, sender=owner)
     token.functions.mint(claims.address, 10 * POOL).transact({"from": owner})
     monkeypatch.setitem(app.config, "CLAIMS_CONTRACT", claims.address)
     monkeypatch.setitem(app.config, "CHAIN_ID", w3.eth.chain_id)
     monkeypatch.setitem(app.config, "REWARD_POOL_PER_ROUND", POOL)
+    monkeypatch.setitem(app.config, "VOUCHER_CAP", 10 * POOL)
+    # The service checks reported transactions on this chain: its client for the configured
+    # node URL is this py-evm chain's.
+    monkeypatch.setitem(app.config, "CHAIN_RPC_URL", RPC_URL)
+    monkeypatch.setitem(app.extensions, "liftledger_chains", {RPC_URL: w3})
     return w3, token, claims, owner
 
 
@@ -105,7 +111,34 @@ def test_api_voucher_pays_on_chain_once(app, client, make_round, chain):
     paid = client.post(
         f"/api/v1/claims/{body['id']}/paid", json={"tx_hash": tx_hash}, headers=me["headers"]
     )
-    assert paid.status_code == 200 and paid.get_json()["status"] == "paid"
+    assert paid.status_code == 200 and paid.get_json()["status"] == "paid"  # checked on chain
+    assert paid.get_json()["paid_at"]
+
+
+def test_paid_is_refused_unless_the_chain_shows_this_redemption(app, client, make_round, chain):
+    w3, token, claims, owner = chain
+    wallet, other = _wallet(w3, owner), _wallet(w3, owner)
+    me, them = make_user(client, wallet), make_user(client, other)
+    credit_ids = {user_id(app, wallet.address): 1.0, user_id(app, other.address): 1.0}
+    make_credits(app, make_round(), credit_ids)
+    mine = client.post("/api/v1/claims", headers=me["headers"]).get_json()
+    theirs = client.post("/api/v1/claims", headers=them["headers"]).get_json()
+    transfer = w3.eth.send_transaction({"from": owner, "to": wallet.address, "value": 1})
+    their_redemption = _send(w3, other, _voucher_call(claims, theirs))
+    failed = _send(w3, other, _voucher_call(claims, theirs))  # a replay: mined, reverted
+    assert failed["status"] == 0
+    url = f"/api/v1/claims/{mine['id']}/paid"
+    cases = [
+        ("0x" + bytes(transfer).hex(), 422),  # not a redemption at all
+        ("0x" + bytes(their_redemption["transactionHash"]).hex(), 422),  # someone else's voucher
+        ("0x" + bytes(failed["transactionHash"]).hex(), 422),  # reverted
+        ("0x" + "ee" * 32, 409),  # not mined
+    ]
+    for tx_hash, code in cases:
+        res = client.post(url, json={"tx_hash": tx_hash}, headers=me["headers"])
+        assert res.status_code == code, (tx_hash, res.get_json())
+    listed = client.get("/api/v1/claims", headers=me["headers"]).get_json()
+    assert [(c["status"], c["tx_hash"]) for c in listed] == [("issued", None)]
 
 
 def test_second_voucher_pays_only_the_difference(app, client, make_round, chain):

@@ -8,7 +8,7 @@ from server.errors import NotFound
 from server.extensions import db
 from server.rewards import ledger
 from server.rewards.balance_merkle import MerkleTree, leaf, verify
-from server.rewards.services import credit_round, round_root, split_pool
+from server.rewards.services import credit_round, round_root, split_pool, verify_pools
 from server.rounds.models import AuthorValue
 from tests.concurrency import at_once
 from tests.factories import make_credits, make_user, user_id
@@ -171,3 +171,27 @@ def test_concurrent_credit_of_one_round_credits_each_author_once(client, app, ma
     with app.app_context():
         assert sum(ledger.totals(u)["credited"] for u in users) == POOL
         assert ledger.verify() == (4, None)
+
+
+def test_a_rerun_with_newcomers_never_pays_beyond_the_pool(app, client, runner, make_round):
+    old, new = (user_id(app, make_user(client)["address"]) for _ in range(2))
+    round_id = make_round()
+    assert make_credits(app, round_id, {old: 1.0}) == [(old, POOL)]
+    assert make_credits(app, round_id, {old: 1.0, new: 2.0}) == []  # other weights, a newcomer
+    with app.app_context():
+        assert ledger.totals(new)["credited"] == 0
+        assert verify_pools() == []
+    result = runner.invoke(args=["ledger", "verify"])
+    assert result.exit_code == 0 and "books ok" in result.output
+
+
+def test_verify_finds_a_round_credited_beyond_its_pool(app, client, runner, make_round):
+    uid = user_id(app, make_user(client)["address"])
+    round_id = make_round()
+    make_credits(app, round_id, {uid: 1.0})
+    with app.app_context():
+        ledger.append("credit", user_id(app, make_user(client)["address"]), 5, round_id)
+        db.session.commit()
+        assert verify_pools() == [f"round {round_id}: credited {POOL + 5} > its pool {POOL}"]
+    result = runner.invoke(args=["ledger", "verify"])
+    assert result.exit_code == 1 and f"round {round_id}: credited" in result.output

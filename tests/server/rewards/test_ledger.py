@@ -9,8 +9,9 @@ from sqlalchemy.exc import DatabaseError
 from server.auth.models import User
 from server.extensions import db
 from server.rewards import ledger
-from server.rewards.models import LedgerEntry
+from server.rewards.models import LedgerEntry, RoundPool
 from server.rewards.triggers import unlocked_ledger
+from server.rounds.models import TrainingRound
 from tests.concurrency import at_once
 
 BIG = 10**27 + 7
@@ -27,10 +28,17 @@ def users(app) -> list[int]:
 
 
 def _append_some(app, users: list[int]) -> None:
-    """Five entries, one of them 1e27-sized."""
+    """Five entries, one of them 1e27-sized; each credit is a round's, within its pool."""
     with app.app_context():
         for i, amount in enumerate([5, BIG, 3, 1, 2]):
-            ledger.append("credit" if i != 2 else "claim", users[i % 3], amount)
+            if i == 2:
+                ledger.append("claim", users[i % 3], amount)
+                continue
+            round_ = TrainingRound(backbone="tiny", status="finished")
+            db.session.add(round_)
+            db.session.flush()
+            db.session.add(RoundPool(round_id=round_.id, pool=BIG))
+            ledger.append("credit", users[i % 3], amount, round_.id)
         db.session.commit()
 
 
@@ -47,7 +55,7 @@ def test_entries_chain_by_the_documented_encoding(app, users):
                 "created_at": e.created_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
                 "kind": e.kind,
                 "prev_hash": prev,
-                "round_id": None,
+                "round_id": e.round_id,
                 "seq": e.seq,
                 "user_id": e.user_id,
             }

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -84,10 +85,16 @@ def test_killed_worker_fails_the_round_and_rerun_is_safe(app, client, runner, tm
     with app.app_context():
         assert db.session.query(PreferenceValue).filter_by(round_id=round_id).count() == 0
     assert not os.path.exists(artifact)  # nothing half written
+    models = Path(app.instance_path) / "models"
+    # What the killed round left: its lock file (released by the kernel), and its scratch
+    # folder if training had written one yet.
+    left = list(models.glob(f".tmp-{round_id}-*"))
+    assert left, sorted(models.iterdir())
 
     rerun = client.post(f"/api/v1/admin/rounds/{round_id}/rerun", headers=admin["headers"])
     assert rerun.status_code == 202
     assert runner.invoke(args=["worker", "--burst", "--no-fork"]).exit_code == 0
+    assert not any(p.exists() for p in left)  # removed when the next worker started
     done = client.get(f"/api/v1/rounds/{round_id}").get_json()
     assert done["status"] == "finished", done
     with app.app_context():

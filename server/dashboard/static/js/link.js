@@ -6,7 +6,7 @@
 import { api, session } from './api.js';
 import { extensionId, say } from './common.js';
 
-const LINK = 'device/link'; // extension/shared/messages.js MSG.LINK
+const LINK = 'device/link'; // extension/common/messages.js MSG.LINK
 
 function sendToExtension(id, message) {
   return new Promise((resolve) => {

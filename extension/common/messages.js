@@ -1,6 +1,6 @@
 /**
  * Message types and vocabularies shared by the service worker, content
- * scripts, popup and options page. Defined once here (STYLE.md, rule 12).
+ * scripts, popup and options page, defined once here.
  * Messages are `{type, data}` objects, as in GoogleChrome/chrome-extensions-samples.
  */
 
@@ -8,9 +8,11 @@ export const MSG = Object.freeze({
   SUBMIT: 'feedback/submit', // content -> worker: {record}
   STATUS: 'status/get', // popup -> worker: counts, account, settings
   FLUSH: 'queue/flush', // popup -> worker: try delivery now
-  SETTINGS_GET: 'settings/get', // any page -> worker
-  SETTINGS_SET: 'settings/set', // options/popup -> worker: partial settings
-  LINK: 'device/link', // dashboard (externally_connectable) -> worker: {token, server_url}
+  SETTINGS_GET: 'settings/get', // any page -> worker (content scripts see sites and licence only)
+  SETTINGS_SET: 'settings/set', // options/popup -> worker: partial settings; serverUrl from options only
+  SETTINGS_CHANGED: 'settings/changed', // worker -> content scripts: {sites, licence}
+  HEALTH: 'adapter/health', // content -> worker: {site, adapter_version, selector, problem}
+  LINK: 'device/link', // dashboard on the configured server's origin -> worker: {token}
 });
 
 export const SITES = Object.freeze(['chatgpt', 'claude', 'gemini', 'generic']);
@@ -28,11 +30,17 @@ export const TAGS = Object.freeze([
   'unverifiable',
   'redundant',
   'missing_info',
+  'wrong_grounding',
   'great_answer',
   'well_written',
 ]);
 
 export const LICENCES = Object.freeze(['cc-by-4.0', 'research-only', 'no-training']);
+export const LICENCE_LABELS = Object.freeze({
+  'cc-by-4.0': 'CC BY 4.0',
+  'research-only': 'Research only',
+  'no-training': 'No training',
+});
 
 /** Sends `{type, data}` to the service worker; resolves with its data or throws its error. */
 export async function send(type, data = null) {

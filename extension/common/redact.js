@@ -1,8 +1,9 @@
 /**
  * Optional redaction of e-mail addresses and phone numbers before a record
- * leaves the browser. Span offsets into the answer are remapped so that a
- * tagged span still covers the same words after redaction.
+ * leaves the browser. Span offsets into the answer (code points) are
+ * remapped so that a tagged span still covers the same words after redaction.
  */
+import { codePointOffset, utf16Offset } from './offsets.js';
 
 const EMAIL = /[A-Z0-9._%+-]+@[A-Z0-9-]+(?:\.[A-Z0-9-]+)*\.[A-Z]{2,}/gi;
 // A run of 7..15 digits that may be broken by spaces, dots, dashes or
@@ -63,12 +64,11 @@ export function redactRecord(record) {
   if (out.corrected_text) out.corrected_text = redactText(out.corrected_text).text;
   if (out.other_answer?.text) out.other_answer.text = redactText(out.other_answer.text).text;
   if (Array.isArray(out.spans)) {
+    // Edits are in UTF-16 units; spans are in code points on both sides.
+    const cp = (offset, isEnd) =>
+      codePointOffset(answer.text, mapOffset(utf16Offset(record.answer, offset), answer.edits, isEnd));
     out.spans = out.spans
-      .map((s) => ({
-        ...s,
-        start: mapOffset(s.start, answer.edits),
-        end: mapOffset(s.end, answer.edits, true),
-      }))
+      .map((s) => ({ ...s, start: cp(s.start, false), end: cp(s.end, true) }))
       .filter((s) => s.end > s.start);
   }
   return out;

@@ -1,6 +1,7 @@
 /**
- * The lab page: keeps the lab's API key in sessionStorage, lists snapshots, creates one
- * from the filter form, shows a snapshot's dataset card and downloads it with the key.
+ * The lab page: keeps the lab's API key in sessionStorage, shows the lab's balance and
+ * charges, lists its snapshots, creates one from the filter form, shows a snapshot's dataset
+ * card and downloads it with the key.
  */
 
 const KEY = 'liftledger.labKey';
@@ -69,6 +70,33 @@ function row(d) {
   return tr;
 }
 
+/** A table row of one charge. */
+function chargeRow(c) {
+  const tr = document.createElement('tr');
+  const cells = [c.download_id, c.dataset, c.format, c.amount, new Date(c.charged_at).toLocaleString()];
+  cells.forEach((value, i) => {
+    const td = document.createElement('td');
+    td.textContent = value;
+    if (i === 3) td.className = 'num';
+    tr.append(td);
+  });
+  return tr;
+}
+
+/** Reloads the lab's balance and charges. */
+async function refreshAccount() {
+  const [account, charges] = await Promise.all([
+    api('/labs/me').then((res) => res.json()),
+    api('/labs/me/charges').then((res) => res.json()),
+  ]);
+  $('#lab-name').textContent = `· ${account.lab}`;
+  for (const field of ['balance', 'available', 'held', 'charged']) {
+    $(`#${field}`).textContent = account[field];
+  }
+  $('#charges tbody').replaceChildren(...charges.map(chargeRow));
+  $('#no-charges').hidden = charges.length > 0;
+}
+
 /** Reloads the snapshot list. */
 async function refresh() {
   const list = await (await api('/datasets')).json();
@@ -99,6 +127,7 @@ async function download(format) {
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
   say(`Downloaded ${a.download}.`);
+  await refreshAccount();
 }
 
 /** The create form as the API's request body. */
@@ -121,7 +150,7 @@ function request(form) {
     .map((s) => s.trim())
     .filter(Boolean);
   if (clusters.length) filters.exclude_clusters = clusters.map(Number);
-  return { name: data.get('name'), filters, price: data.get('price') || '0' };
+  return { name: data.get('name'), filters };
 }
 
 /** Creates a snapshot from the form and opens its card. */
@@ -148,7 +177,7 @@ async function start() {
   $('#keyed').hidden = true;
   if (labKey()) {
     try {
-      await refresh();
+      await Promise.all([refresh(), refreshAccount()]);
       $('#keyed').hidden = false;
       say('');
     } catch (error) {

@@ -1,0 +1,169 @@
+"""Near-duplicate pairs: recall on edited reposts and false merges among distinct real pairs.
+
+Real pairs from data/ (every HH-RLHF harmless pair and every qa-feedback pair the pair
+builder makes) are deduplicated by normalised content. Each original gets edited copies
+whose edits touch a given share of its words (substitutions from the data's own
+vocabulary, deletions, insertions, swaps of neighbours) plus cosmetic changes a reader does
+not see (case, spacing, punctuation, NFD, zero-width characters).
+
+- recall: the share of copies clustered with their original (target >= 95% for edits of
+  <= 10% of the words);
+- false-merge rate: the share of distinct originals clustered under another original's first
+  post (target < 0.5%), on the independent HH-RLHF dialogues and on all the data; some
+  qa-feedback answers to one question differ by a word or two, so pairs built from them are
+  near-duplicates by the same definition that catches an edited repost, and are counted.
+
+    python bench/near_duplicates.py [--copies 1] [--seed 0]
+"""
+
+import argparse
+import random
+import sys
+import time
+import unicodedata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from reward_model.data import build_pairs  # noqa: E402
+from reward_model.near_duplicates import (  # noqa: E402
+    PairText,
+    cluster_pairs,
+    distance,
+    normalise,
+)
+from reward_model.sources import (  # noqa: E402
+    HH_PATH,
+    QA_PATH,
+    load_hh,
+    load_qa_feedback,
+    records_to_rows,
+)
+
+SHARES = (0.02, 0.05, 0.10)
+RECALL_TARGET, FALSE_MERGE_TARGET = 0.95, 0.005
+MAX_EDIT = 0.10
+
+
+def distinct_pairs(hh_limit: int | None = None, qa_limit: int | None = None) -> list[tuple]:
+    """Every real pair once, distinct by normalised content."""
+    records = load_hh(HH_PATH, limit=hh_limit) + load_qa_feedback(QA_PATH, limit=qa_limit)
+    seen, out = set(), []
+    for pair in build_pairs(records_to_rows(records)):
+        key = tuple(normalise(t) for t in (pair.prompt, pair.chosen, pair.rejected))
+        if key not in seen:
+            seen.add(key)
+            out.append((pair.prompt, pair.chosen, pair.rejected))
+    return out
+
+
+def _cosmetic(text: str, rng: random.Random) -> str:
+    """Changes a reader does not see: case, spacing, punctuation, NFD, zero-width."""
+    change = rng.choice(("upper", "lower", "spaces", "punct", "nfd", "zw"))
+    words = text.split(" ")
+    if change == "upper":
+        return text.upper()
+    if change == "lower":
+        return text.lower()
+    if change == "spaces":
+        return "  ".join(text.split()) + " \n"
+    if change == "punct":
+        return text.replace(",", "").replace(".", " .").replace("'", "’")
+    if change == "nfd":
+        return unicodedata.normalize("NFD", text)
+    at = rng.randrange(len(words))  # a zero-width space inside a word: invisible
+    words[at] = words[at][:1] + "\u200b" + words[at][1:]
+    return " ".join(words)
+
+
+def edit(pair: tuple, share: float, vocabulary: list[str], rng: random.Random) -> tuple:
+    """A copy of the pair whose word edits touch floor(share x words) of its words
+    (substitutions, deletions, insertions, swaps of neighbours, which touch two), then a
+    cosmetic change to each text."""
+    words = [text.split() for text in pair]
+    budget = int(share * sum(len(ws) for ws in words))
+    while budget > 0:
+        ws = rng.choice([ws for ws in words if ws])
+        i = rng.randrange(len(ws))
+        op = rng.choice(("sub", "del", "ins", "swap") if budget > 1 else ("sub", "del", "ins"))
+        if op == "sub":
+            ws[i] = rng.choice(vocabulary)
+        elif op == "del" and len(ws) > 1:
+            del ws[i]
+        elif op == "ins":
+            ws.insert(i, rng.choice(vocabulary))
+        elif op == "swap" and i + 1 < len(ws):
+            ws[i], ws[i + 1] = ws[i + 1], ws[i]
+            budget -= 1
+        else:
+            continue
+        budget -= 1
+    return tuple(_cosmetic(" ".join(ws), rng) for ws in words)
+
+
+def recall(originals: list[tuple], share: float, copies: int, rng: random.Random) -> float:
+    """Share of edited copies clustered with their original."""
+    vocabulary = sorted({w for pair in originals for text in pair for w in text.split()})
+    rows, owner = list(originals), []
+    for index, pair in enumerate(originals):
+        for _ in range(copies):
+            rows.append(edit(pair, share, vocabulary, rng))
+            owner.append(index)
+    labels = cluster_pairs(rows)
+    start = len(originals)
+    hits = sum(labels[start + k] == labels[o] for k, o in enumerate(owner))
+    return hits / len(owner)
+
+
+def merged(originals: list[tuple], max_edit: float) -> tuple[float, float]:
+    """(share of distinct originals clustered under another original's first post, the
+    largest distance of such an original from the nearest earlier member of its cluster)."""
+    labels = cluster_pairs(originals, max_edit)
+    members = [i for i, label in enumerate(labels) if label != i]
+    texts = [PairText.of(*pair) for pair in originals]
+    far = max(
+        (
+            min(distance(texts[i], texts[j]) for j in range(i) if labels[j] == labels[i])
+            for i in members
+        ),
+        default=0.0,
+    )
+    return len(members) / len(labels), far
+
+
+def line(name: str, value: float, target: str, ok: bool) -> str:
+    """One figure with its target and verdict."""
+    return f"{name}: {value:.2%} (target {target}) {'met' if ok else 'missed'}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print one line per figure."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--copies", type=int, default=1, help="edited copies per original")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--hh", type=int, default=None, help="HH pairs (default: all)")
+    parser.add_argument("--qa", type=int, default=None, help="qa-feedback questions (all)")
+    args = parser.parse_args(argv)
+    rng = random.Random(args.seed)
+    clock = time.perf_counter()
+    originals = distinct_pairs(args.hh, args.qa)
+    print(f"{len(originals)} distinct real pairs")
+    independent = distinct_pairs(args.hh, 0)
+    rate, _ = merged(independent, MAX_EDIT)
+    name = f"false-merge rate, {len(independent)} distinct HH-RLHF pairs"
+    print(line(name, rate, "< 0.5%", rate < FALSE_MERGE_TARGET))
+    rate, far = merged(originals, MAX_EDIT)
+    name = f"false-merge rate, all {len(originals)} distinct real pairs (qa-feedback included)"
+    print(line(name, rate, "< 0.5%", rate < FALSE_MERGE_TARGET))
+    print(f"  each such pair is within {far:.1%} of the words of an earlier pair of its cluster")
+    for share in SHARES:
+        got = recall(originals, share, args.copies, rng)
+        name = f"recall, edits on {share:.0%} of words"
+        print(line(name, got, ">= 95%", got >= RECALL_TARGET))
+    print(f"wall time {time.perf_counter() - clock:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Anonymous adapter-health events from the extension: which site's markup stopped matching."""

@@ -1,0 +1,80 @@
+"""Checks on a request before any view parses it: JSON only, and JSON nested only so deep.
+
+The JSON parser recurses once per level of nesting and py_ecc (imported for signatures) lifts
+Python's recursion limit to 100000, so a body of 200 KB of ``[`` overflows the C stack and
+kills the worker before any RecursionError. The depth is therefore measured on the raw bytes,
+without recursion, before the body reaches the parser.
+"""
+
+import re
+
+from flask import current_app, request
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from server.errors import ApiError, BadRequest
+
+# A JSON string (escapes included); the unrolled form matches in linear time.
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
+# Braces count as brackets: depth does not depend on the kind (mismatched kinds are invalid
+# JSON the parser refuses anyway), and one kind lets each pass remove exactly one level.
+_AS_BRACKETS = bytes.maketrans(b"{}", b"[]")
+
+
+class UnsupportedMediaType(ApiError):
+    """415: API writes must be JSON."""
+
+    code = 415
+
+
+def require_json() -> None:
+    """before_request: 415 for API writes whose body is not JSON."""
+    if request.method in ("POST", "PUT", "PATCH") and request.path.startswith("/api/"):
+        has_body = (request.content_length or 0) > 0 or request.headers.get("Transfer-Encoding")
+        if has_body and not request.is_json:
+            raise UnsupportedMediaType("Send JSON with `Content-Type: application/json`.")
+
+
+def chunked_body_limit() -> None:
+    """before_request: 413 for a chunked body over the size limit. Werkzeug stops reading such
+    a body at the limit without an error, so the view would see it cut short (and answer 400
+    for broken JSON); one more byte from the server's stream tells "over" from "exactly"."""
+    limit = request.max_content_length
+    if request.content_length is not None or limit is None:
+        return
+    if not request.headers.get("Transfer-Encoding"):
+        return
+    body = request.get_data(cache=True)
+    if len(body) >= limit and request.environ["wsgi.input"].read(1):
+        raise RequestEntityTooLarge()
+
+
+def json_depth_exceeds(body: bytes, limit: int) -> bool:
+    """Whether the brackets of a JSON text nest deeper than `limit` (or do not balance).
+
+    Strings are dropped, then everything but brackets; each pass removes the innermost pairs,
+    so a text of depth d is empty after exactly d passes, each a C-speed ``bytes.replace``.
+    """
+    brackets = _STRING.sub(b"", body).translate(_AS_BRACKETS, _NOT_BRACKET)
+    for _ in range(limit):
+        if not brackets:
+            return False
+        before = len(brackets)
+        brackets = brackets.replace(b"[]", b"")
+        if len(brackets) == before:
+            return True  # unbalanced: never handed to the parser either
+    return bool(brackets)
+
+
+def bounded_json_nesting() -> None:
+    """before_request: 400 for a JSON body nested deeper than MAX_JSON_DEPTH."""
+    if not request.is_json:
+        return
+    body = request.get_data(cache=True)
+    limit = int(current_app.config["MAX_JSON_DEPTH"])
+    if body and json_depth_exceeds(body, limit):
+        raise BadRequest(
+            f"The JSON body is nested more than {limit} levels deep, or its brackets do not "
+            "balance.",
+            {"json": [f"nesting deeper than {limit} levels or unbalanced brackets"]},
+        )
