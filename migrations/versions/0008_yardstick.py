@@ -2,7 +2,7 @@
 authors' lift carries its error and shrunk quality; lift on labs' yardsticks
 
 Revision ID: 0008_yardstick
-Revises: 0005
+Revises: 0008_money
 Create Date: 2026-12-01 10:00:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 import server.models_base
 
 revision = "0008_yardstick"
-down_revision = "0005"
+down_revision = "0008_money"
 branch_labels = None
 depends_on = None
 
