@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
 KINDS = ("rating", "pairwise", "correction")
@@ -154,47 +154,67 @@ def _rating_pairs(rows: list[dict], config: PairConfig) -> list[Pair]:
     return pairs[: config.max_rating_pairs_per_prompt]
 
 
+def merge_pair(old: Pair, pair: Pair, config: PairConfig) -> Pair:
+    """Two pairs with one key as one: provenance united, agreeing authors raise margin and
+    trust."""
+    authors = tuple(sorted({*old.author_ids, *pair.author_ids}))
+    return replace(
+        old,
+        feedback_ids=tuple(sorted({*old.feedback_ids, *pair.feedback_ids})),
+        author_ids=authors,
+        cluster_ids=tuple(sorted({*old.cluster_ids, *pair.cluster_ids})),
+        margin=max(old.margin, pair.margin, config.margin_scale * (1 - 1 / len(authors))),
+        trusted=old.trusted or pair.trusted or len(authors) >= config.min_trusted_raters,
+        licence=pair.licence if pair.licence in RESTRICTED_LICENCES else old.licence,
+    )
+
+
 def _merge(pairs: Iterable[Pair], config: PairConfig) -> list[Pair]:
-    """One pair per key; provenance is united, agreeing authors raise margin and trust."""
+    """One pair per key, in order of first appearance."""
     merged: dict[str, Pair] = {}
     for pair in pairs:
         old = merged.get(pair.key)
-        if old is None:
-            merged[pair.key] = pair
-            continue
-        authors = tuple(sorted({*old.author_ids, *pair.author_ids}))
-        merged[pair.key] = replace(
-            old,
-            feedback_ids=tuple(sorted({*old.feedback_ids, *pair.feedback_ids})),
-            author_ids=authors,
-            cluster_ids=tuple(sorted({*old.cluster_ids, *pair.cluster_ids})),
-            margin=max(old.margin, pair.margin, config.margin_scale * (1 - 1 / len(authors))),
-            trusted=old.trusted or pair.trusted or len(authors) >= config.min_trusted_raters,
-            licence=pair.licence if pair.licence in RESTRICTED_LICENCES else old.licence,
-        )
+        merged[pair.key] = pair if old is None else merge_pair(old, pair, config)
     return list(merged.values())
 
 
-def build_pairs(rows: Iterable[dict], config: PairConfig | None = None) -> list[Pair]:
-    """Turn feedback rows into de-duplicated preference pairs, in a stable order."""
+def iter_pairs(
+    rows: Iterable[dict], config: PairConfig | None = None, grouped: bool = False
+) -> Iterator[Pair]:
+    """Pairs of feedback rows one at a time, not yet merged by key (see `merge_pair`).
+
+    With `grouped=True` the caller promises that the rating rows of a prompt come together
+    (e.g. ordered by prompt hash): each prompt's rating pairs are yielded when its group
+    ends, so memory stays flat in the number of rows. Otherwise ratings are held until the
+    end and yielded by prompt hash, as `build_pairs` orders them.
+    """
     config = config or PairConfig()
-    pairs: list[Pair] = []
     ratings: dict[str, list[dict]] = defaultdict(list)
+    current = None
     for row in rows:
         if row.get("kind") not in KINDS:
             raise ValueError(f"feedback row {row.get('id')}: kind must be one of {KINDS}")
         if not usable(row):
             continue
         if row["kind"] == "rating":
-            if row.get("rating") in (1, -1):
-                ratings[row["prompt_hash"]].append(row)
+            if row.get("rating") not in (1, -1):
+                continue
+            if grouped and current is not None and row["prompt_hash"] != current:
+                yield from _rating_pairs(ratings.pop(current), config)
+            current = row["prompt_hash"]
+            ratings[current].append(row)
             continue
         pair = _pairwise(row) if row["kind"] == "pairwise" else _correction(row)
         if pair is not None:
-            pairs.append(pair)
+            yield pair
     for prompt_hash in sorted(ratings):
-        pairs.extend(_rating_pairs(ratings[prompt_hash], config))
-    return _merge(pairs, config)
+        yield from _rating_pairs(ratings[prompt_hash], config)
+
+
+def build_pairs(rows: Iterable[dict], config: PairConfig | None = None) -> list[Pair]:
+    """Turn feedback rows into de-duplicated preference pairs, in a stable order."""
+    config = config or PairConfig()
+    return _merge(iter_pairs(rows, config), config)
 
 
 def _rank(key: str, salt: str) -> str:

@@ -23,7 +23,7 @@ import numpy as np
 import torch
 
 from reward_model.head import score_layer
-from reward_model.text import encode_many
+from reward_model.text import FORMAT, encode_many
 
 
 def _pad(chunk: list[list[int]], pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -121,7 +121,7 @@ def cached_pair_features(
     texts = sorted({(p.prompt, a) for p in pairs for a in (p.chosen, p.rejected)})
     path = None
     if cache_dir is not None:
-        digest = backbone_digest(model) + ("" if pooling == "head" else f":{pooling}")
+        digest = f"{backbone_digest(model)}:{FORMAT}:{pooling}"
         key = cache_key(digest, max_length, texts)
         path = Path(cache_dir) / f"features-{key}.npz"
     if path is not None and path.is_file():

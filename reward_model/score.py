@@ -23,8 +23,17 @@ def rewards(
     answers: Sequence[str],
     max_length: int,
     batch_size: int = 64,
+    pooling: str = "head",
 ) -> list[float]:
-    """Reward of each (prompt, answer), computed in fp32 exactly as training encodes it."""
+    """Reward of each (prompt, answer), computed in fp32 exactly as training encodes it;
+    with `pooling="mean"` the score layer reads the normalised mean of the hidden states
+    (a refit head served on a sentence encoder, see `features`)."""
+    if pooling == "mean":
+        from reward_model.features import pooled_features
+        from reward_model.head import read_score_layer
+
+        feats = pooled_features(model, tokenizer, prompts, answers, max_length, batch_size, "mean")
+        return (feats.astype(float) @ read_score_layer(model)).tolist()
     was_training = model.training
     model.eval()
     ids = encode_many(tokenizer, list(prompts), list(answers), max_length)
@@ -52,11 +61,14 @@ def rewards(
 class Scorer:
     """A reward model loaded for inference."""
 
-    def __init__(self, model: Any, tokenizer: Any, max_length: int = 256) -> None:
+    def __init__(
+        self, model: Any, tokenizer: Any, max_length: int = 256, pooling: str = "head"
+    ) -> None:
         """Wrap a (model, tokenizer) pair; texts are cut to `max_length` tokens."""
         self.model = model.eval()
         self.tokenizer = tokenizer
         self.max_length = max_length
+        self.pooling = pooling
 
     def score(self, prompt: str, answer: str) -> float:
         """Reward of one answer to a prompt (higher is better)."""
@@ -67,7 +79,9 @@ class Scorer:
         if not items:
             return []
         prompts, answers = zip(*items, strict=True)
-        return rewards(self.model, self.tokenizer, prompts, answers, self.max_length, batch_size)
+        return rewards(
+            self.model, self.tokenizer, prompts, answers, self.max_length, batch_size, self.pooling
+        )
 
 
 def load_scorer(model_dir: str | Path) -> Scorer:
@@ -79,4 +93,9 @@ def load_scorer(model_dir: str | Path) -> Scorer:
     settings = json.loads(settings_file.read_text()) if settings_file.is_file() else {}
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
     model = AutoModelForSequenceClassification.from_pretrained(model_dir, dtype=torch.float32)
-    return Scorer(model, tokenizer, max_length=settings.get("max_length", 256))
+    return Scorer(
+        model,
+        tokenizer,
+        max_length=settings.get("max_length", 256),
+        pooling=settings.get("pooling", "head"),
+    )

@@ -30,6 +30,10 @@ DATA_DIR = Path(
 )
 HH_PATH = DATA_DIR / "hh-rlhf-harmless.jsonl.gz"
 QA_PATH = DATA_DIR / "qa-feedback-dev.json.gz"
+# The default yardstick is the tail of each file; `flask demo seed` posts from the head and
+# refuses to reach into the tail (data/README.md, "How the project splits them").
+YARDSTICK_HH = 500  # the last 500 HH dialogues
+YARDSTICK_QA = 100  # the last 100 qa-feedback questions
 _NAMESPACE = uuid.UUID("6c1f3a52-6e0e-4d8a-9a59-0d7c4b1e2f10")
 
 
@@ -187,3 +191,24 @@ def read_rows(path: str | Path) -> list[dict]:
     """Feedback rows from a JSONL file (one row dict a line; .gz allowed)."""
     with _open(path) as lines:
         return [json.loads(line) for line in lines if line.strip()]
+
+
+def default_yardstick_records(data_dir: str | Path = DATA_DIR) -> list[dict]:
+    """The records of the default yardstick: the last `YARDSTICK_HH` HH dialogues and every
+    judgement on the last `YARDSTICK_QA` qa-feedback questions."""
+    data_dir = Path(data_dir)
+    hh = load_hh(data_dir / HH_PATH.name)
+    with _open(data_dir / QA_PATH.name) as handle:
+        items = json.load(handle)
+    start = len(items) - YARDSTICK_QA
+    qa = [r for k, item in enumerate(items[start:]) for r in _qa_records(item, start + k)]
+    return hh[-YARDSTICK_HH:] + qa
+
+
+def demo_limits(data_dir: str | Path = DATA_DIR) -> tuple[int, int]:
+    """How many HH dialogues and qa questions the demo may post without touching the
+    default yardstick."""
+    data_dir = Path(data_dir)
+    with _open(data_dir / QA_PATH.name) as handle:
+        n_qa = len(json.load(handle))
+    return len(load_hh(data_dir / HH_PATH.name)) - YARDSTICK_HH, n_qa - YARDSTICK_QA

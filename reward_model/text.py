@@ -1,17 +1,19 @@
 """The text a reward model reads for (prompt, answer), as token ids, truncated from the left.
 
-Encoders (no chat template, e.g. BERT/MiniLM) read the prompt and answer as a text pair:
-`[CLS] prompt [SEP] answer [SEP]`. Decoders with a chat template read the conversation
-rendered by that template. Long dialogues lose their oldest turns first, so the judged
-answer survives; an answer longer than the whole budget keeps its beginning (encoders) or
-its end (decoders read the reward at the last token).
+Encoders (no chat template, e.g. BERT/MiniLM) read the dialogue as one text,
+`[CLS] prompt⏎⏎Assistant: answer [SEP]`, cut from the left: the judged answer and the turns
+just before it survive, the oldest turns go first. This is what a bare trl script does with
+`truncation_side="left"`; on HH it beat reading (prompt, answer) as a BERT text pair with a
+reserved prompt share (held-out accuracy 0.593 vs 0.565, bench/train.py). Decoders with a
+chat template read the conversation rendered by that template, also cut from the left.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-PROMPT_SHARE = 8  # an encoder's prompt keeps at least max_length // PROMPT_SHARE tokens
+TURN = "\n\nAssistant: "
+FORMAT = "dialogue-left"  # names this encoding in feature caches
 
 
 def uses_chat_template(tokenizer: Any) -> bool:
@@ -27,38 +29,30 @@ def _encode_chat(tokenizer: Any, prompt: str, answer: str, max_length: int) -> l
     return ids[-max_length:]
 
 
-def _pair_template(tokenizer: Any) -> tuple[list[int], list[int], list[int]]:
-    """Special tokens before, between and after a text pair (e.g. [CLS], [SEP], [SEP])."""
-    a, b = (tokenizer(t, add_special_tokens=False)["input_ids"] for t in ("a", "b"))
-    full = tokenizer("a", "b")["input_ids"]
+def _special(tokenizer: Any) -> tuple[list[int], list[int]]:
+    """Special tokens before and after a single text (e.g. [CLS] and [SEP])."""
+    a = tokenizer("a", add_special_tokens=False)["input_ids"]
+    full = tokenizer("a")["input_ids"]
     i = next(k for k in range(len(full)) if full[k : k + len(a)] == a)
-    j = next(k for k in range(i + len(a), len(full)) if full[k : k + len(b)] == b)
-    return full[:i], full[i + len(a) : j], full[j + len(b) :]
+    return full[:i], full[i + len(a) :]
 
 
-def _fit_pair(prompt_ids: list[int], answer_ids: list[int], budget: int, keep: int) -> tuple:
-    """Cut the answer to leave `keep` prompt tokens, then the prompt from the left."""
-    answer_ids = answer_ids[: budget - min(len(prompt_ids), keep)]
-    room = budget - len(answer_ids)
-    return (prompt_ids[len(prompt_ids) - room :] if room > 0 else []), answer_ids
+def dialogue(prompt: str, answer: str) -> str:
+    """The dialogue an encoder reads: the prompt, then the answer as the assistant's turn."""
+    return f"{prompt}{TURN}{answer}" if prompt else answer
 
 
-def _encode_text_pairs(
+def _encode_dialogues(
     tokenizer: Any, prompts: list[str], answers: list[str], max_length: int
 ) -> list[list[int]]:
-    """`[CLS] prompt [SEP] answer [SEP]` for each pair, the prompt cut from the left to fit."""
-    head, mid, tail = _pair_template(tokenizer)
-    budget = max_length - len(head) - len(mid) - len(tail)
-    if budget < 2:
+    """`[CLS] dialogue [SEP]` for each pair, the dialogue cut from the left to fit."""
+    head, tail = _special(tokenizer)
+    budget = max_length - len(head) - len(tail)
+    if max_length < 8 or budget < 2:
         raise ValueError(f"max_length={max_length} is too small; use at least 8")
-    keep = max(1, max_length // PROMPT_SHARE)
-    prompt_ids = tokenizer(prompts, add_special_tokens=False, verbose=False)["input_ids"]
-    answer_ids = tokenizer(answers, add_special_tokens=False, verbose=False)["input_ids"]
-    out = []
-    for p, a in zip(prompt_ids, answer_ids, strict=True):
-        p, a = _fit_pair(p, a, budget, keep)
-        out.append(head + p + mid + a + tail)
-    return out
+    texts = [dialogue(p, a) for p, a in zip(prompts, answers, strict=True)]
+    ids = tokenizer(texts, add_special_tokens=False, verbose=False)["input_ids"]
+    return [head + x[max(0, len(x) - budget) :] + tail for x in ids]
 
 
 def encode_many(
@@ -69,7 +63,7 @@ def encode_many(
         return [
             _encode_chat(tokenizer, p, a, max_length) for p, a in zip(prompts, answers, strict=True)
         ]
-    return _encode_text_pairs(tokenizer, list(prompts), list(answers), max_length)
+    return _encode_dialogues(tokenizer, list(prompts), list(answers), max_length)
 
 
 def encode(tokenizer: Any, prompt: str, answer: str, max_length: int) -> list[int]:

@@ -105,6 +105,7 @@ def _register_blueprints(app: Flask) -> None:
     from server.rounds.routes import admin_blp as admin_rounds_blp
     from server.rounds.routes import blp as rounds_blp
     from server.scoring.routes import blp as reward_blp
+    from server.yardsticks.routes import blp as yardsticks_blp
 
     register_converters(app, api)
     for blueprint in (
@@ -122,6 +123,7 @@ def _register_blueprints(app: Flask) -> None:
         admin_datasets_blp,
         labs_blp,
         admin_labs_blp,
+        yardsticks_blp,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(dashboard_bp)

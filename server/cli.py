@@ -42,9 +42,13 @@ def setup_command() -> None:
 
     from server.config import signer_settings
     from server.rewards.signer import ensure_dev_signer
+    from server.yardsticks.services import ensure_default
 
     Path(current_app.instance_path, "models").mkdir(parents=True, exist_ok=True)
     ensure_dev_signer(signer_settings(current_app.instance_path, current_app.config["ENV_NAME"]))
+    yardstick, created = ensure_default()
+    if created:
+        click.echo(f"default yardstick imported ({yardstick.n_pairs} pairs from data/)")
     click.echo(f"instance ready at {current_app.instance_path}")
 
 
@@ -56,6 +60,7 @@ def register(app: Flask) -> None:
     from server.labs.cli import labs_cli
     from server.rewards.cli import ledger_cli
     from server.rounds.cli import rounds_cli
+    from server.yardsticks.cli import yardstick_cli
 
     app.cli.add_command(worker_command)
     app.cli.add_command(setup_command)
@@ -64,4 +69,5 @@ def register(app: Flask) -> None:
     app.cli.add_command(rounds_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(labs_cli)
+    app.cli.add_command(yardstick_cli)
     app.cli.add_command(datasets_cli)

@@ -18,7 +18,7 @@ from eth_utils import keccak
 from flask import current_app
 from flask.cli import AppGroup
 
-from reward_model.sources import DATA_DIR, load_hh, load_qa_feedback
+from reward_model.sources import DATA_DIR, demo_limits, load_hh, load_qa_feedback
 
 demo_cli = AppGroup("demo", help="Demo data.")
 BATCH = 200
@@ -107,9 +107,23 @@ def seed_command(contributors, hh_limit, qa_limit, data, url, seed) -> None:
     """Turn real feedback into posts by simulated contributors, through the real endpoints."""
     if contributors < 1:
         raise click.BadParameter("need at least one contributor", param_hint="--contributors")
+    max_hh, max_qa = demo_limits(data)
+    for flag, asked, most in (("--hh", hh_limit, max_hh), ("--qa", qa_limit, max_qa)):
+        if asked > most:
+            raise click.BadParameter(
+                f"{asked} would post pairs of the default yardstick (the tail of each file, "
+                f"data/README.md); post at most {most}",
+                param_hint=flag,
+            )
     records = load_hh(data / "hh-rlhf-harmless.jsonl.gz", limit=hh_limit)
     records += load_qa_feedback(data / "qa-feedback-dev.json.gz", limit=qa_limit)
     transport = _UrlTransport(url) if url else _AppTransport()
+    if not url:  # a running server's own `flask setup` imports it there
+        from server.yardsticks.services import ensure_default
+
+        yardstick, created = ensure_default()
+        if created:
+            click.echo(f"default yardstick imported: {yardstick.n_pairs} pairs never posted")
     counts = seed_feedback(transport, records, contributors, seed)
     click.echo(
         f"{len(records)} records from {contributors} contributors: "

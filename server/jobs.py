@@ -12,6 +12,7 @@ by SIGKILL, so a worker starting later removes exactly the folders no live round
 """
 
 import fcntl
+import json
 import logging
 import os
 import shutil
@@ -28,6 +29,7 @@ from rq import get_current_job
 from server.extensions import db
 from server.models_base import utcnow
 from server.rounds.models import TrainingRound
+from server.rounds.services import MIN_PAIRS
 
 logger = logging.getLogger(__name__)
 PROGRESS_EVERY_S = 1.0
@@ -95,44 +97,99 @@ def _run(round_id: int) -> dict:
         raise
 
 
-def _train_value_credit(round_: TrainingRound, progress: _Progress) -> dict:
-    """Train into a scratch folder, value, then publish everything at once."""
-    from reward_model.train import TrainConfig, train_round
-    from server.rewards.services import credit_round
-    from server.rounds import preferences, valuation
+def _snapshot(round_: TrainingRound, progress: _Progress) -> None:
+    """Build the round's snapshot here, in the worker (a rerun keeps the one it has)."""
+    from server.rounds.snapshot import build_snapshot
+    from server.yardsticks.services import reserved_keys
 
-    train = preferences.load_pairs(round_.train_ids)
-    heldout = preferences.load_pairs(round_.heldout_ids)
-    known = set(TrainConfig.__dataclass_fields__)
-    config = TrainConfig(
-        backbone=round_.backbone,
-        seed=round_.seed,
-        **{k: v for k, v in round_.config.items() if k in known},
-    )
+    if round_.train_ids:
+        return
+    progress({"phase": "snapshot"})
+    ids = build_snapshot(reserved_keys())
+    if len(ids) < MIN_PAIRS:
+        raise ValueError(f"only {len(ids)} preference pairs; a round needs at least {MIN_PAIRS}")
+    round_.train_ids = ids
+    db.session.commit()
+
+
+def _train_value_credit(round_: TrainingRound, progress: _Progress) -> dict:
+    """Snapshot, then one call into reward_model into a scratch folder, then publish."""
+    from reward_model.pipeline import RoundConfig, compute_round
+    from reward_model.train import TrainConfig
+    from server.rewards.services import credit_round
+    from server.rounds import preferences, store
+    from server.yardsticks import services as yardsticks
+
+    _snapshot(round_, progress)
+    pairs = preferences.load_pairs(round_.train_ids)
+    labs = {f"yardstick-{y.id}": y.id for y in yardsticks.lab_yardsticks()}
+    reliability, quality = store.previous_evidence()
+    train_config = _config(TrainConfig, round_, backbone=round_.backbone, seed=round_.seed)
     models = Path(current_app.instance_path) / "models"
     scratch = models / f".tmp-{round_.id}-{uuid.uuid4().hex[:8]}"
     final = models / str(round_.id)
     with _held(scratch):
         try:
-            metrics = train_round(train, heldout, config, scratch, progress=progress)
-            progress({"phase": "value"})
-            outcome = valuation.value_trained_round(round_, train, heldout, scratch, progress)
+            outcome = compute_round(
+                pairs,
+                yardsticks.load_pairs(round_.yardstick_id),
+                train_config,
+                scratch,
+                config=_valuation_config(RoundConfig, round_),
+                previous=reliability,
+                quality=quality,
+                extra_yardsticks={name: yardsticks.load_pairs(i) for name, i in labs.items()},
+                cache_dir=models / "features",
+                progress=progress,
+            )
             if final.exists():
                 shutil.rmtree(final)
             scratch.rename(final)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
-    round_.metrics = {**metrics, **outcome["metrics"]}
-    round_.calibration = outcome["calibration"]
-    round_.artifact_path = str(final)
+    store.store_values(round_, outcome.values, labs)
+    round_.metrics = outcome.metrics
+    round_.calibration = {
+        "spearman": outcome.metrics["calibration_spearman"],
+        "table": outcome.values.calibration,
+    }
+    round_.card, round_.artifact_path = outcome.card, str(final)
     round_.status = "crediting"  # values are in; the round is not finished until credited
     db.session.commit()
     progress({"phase": "credit"})
-    credit_round(round_.id, outcome["weights"])  # idempotent per (round, author); commits
-    round_.status, round_.finished_at = "finished", utcnow()
-    db.session.commit()
+    credit_round(round_.id, outcome.values.payout)  # idempotent per (round, author); commits
+    _finish(round_, final)
     progress({"phase": "done"})
     return {"round_id": round_.id, "metrics": round_.metrics}
+
+
+def _config(kind, round_: TrainingRound, **fixed):
+    """A TrainConfig or RoundConfig from the round's options (unknown keys are ignored)."""
+    known = set(kind.__dataclass_fields__)
+    return kind(**{k: v for k, v in round_.config.items() if k in known}, **fixed)
+
+
+def _valuation_config(kind, round_: TrainingRound):
+    """The RoundConfig, with "previous" resolved to the last finished round's model folder
+    (the base model when there is none) and "base" to the round's own base backbone."""
+    from server.rounds.services import latest_finished
+
+    choice = round_.config.get("valuation_backbone", "base")
+    config = _config(kind, round_)
+    previous = latest_finished() if choice == "previous" else None
+    config.valuation_backbone = previous.artifact_path if previous else None
+    return config
+
+
+def _finish(round_: TrainingRound, final: Path) -> None:
+    """Add the ledger's Merkle root of the round to its model card; mark it finished."""
+    from reward_model.pipeline import CARD
+    from server.rewards.services import round_root
+
+    card = {**round_.card, "contributors_merkle_root": round_root(round_.id)}
+    (final / CARD).write_text(json.dumps(card, indent=2, default=str))
+    round_.card, round_.status, round_.finished_at = card, "finished", utcnow()
+    db.session.commit()
 
 
 def _lock_of(scratch: Path) -> Path:

@@ -3,7 +3,8 @@
 Two kinds:
 - HTTP factories take a test client (or CLI runner) and go through the real endpoints:
   ``sign_in``/``make_user`` (a real wallet and SIWE signature), ``make_device``,
-  ``make_lab_key``, ``make_feedback_payload``, ``post_feedback``, ``make_snapshot``.
+  ``make_lab_key``, ``make_feedback_payload``, ``post_feedback``, ``make_snapshot``,
+  ``import_yardstick_file`` (through ``flask yardstick import``).
 - Row factories ``make_<model>(**fields)`` insert one row of each model with valid defaults
   in the current app context and return it (committed); pass any column to override.
   ``tests/test_factories.py`` checks that every model has one.
@@ -29,6 +30,7 @@ from server.labs.models import Lab, LabTransaction
 from server.models_base import utcnow
 from server.rewards.models import Claim, LedgerEntry, RoundBalance, RoundPool, RoundRoot
 from server.rounds.models import AuthorValue, Preference, PreferenceValue, TrainingRound
+from server.yardsticks.models import Yardstick, YardstickLift, YardstickPair
 
 SIWE_DOMAIN, SIWE_URI = "localhost", "http://localhost"
 # The voucher signer tests configure (the `signer` fixture puts it in a real keystore).
@@ -390,3 +392,47 @@ def make_lab_transaction(**fields) -> LabTransaction:
         fields = {"lab_id": download.lab_id, "download_id": download.id, **fields}
     lab_id = fields.pop("lab_id", None) or make_lab().id
     return _add(LabTransaction(lab_id=lab_id, kind=kind, **{"amount": 10**18, **fields}))
+
+
+def make_yardstick(**fields) -> Yardstick:
+    """A two-pair admins' yardstick (metadata and its pairs)."""
+    pairs = [("2+2?", "4", "5"), ("capital of France?", "Paris", "Lyon")]
+    keys = [_hash(*p) for p in pairs]
+    defaults = {"name": f"y-{uuid.uuid4().hex[:8]}", "version": 1, "n_pairs": 2,
+                "content_hash": _hash(*sorted(keys))}  # fmt: skip
+    yardstick = _add(Yardstick(**{**defaults, **fields}))
+    for key, (prompt, chosen, rejected) in zip(keys, pairs, strict=True):
+        db.session.add(YardstickPair(yardstick_id=yardstick.id, key=key, prompt=prompt,
+                                     chosen=chosen, rejected=rejected))  # fmt: skip
+    db.session.commit()
+    return yardstick
+
+
+def make_yardstick_pair(**fields) -> YardstickPair:
+    """One reference judgement of a (new) yardstick."""
+    yardstick_id = fields.pop("yardstick_id", None) or make_yardstick().id
+    defaults = {"key": _hash(uuid.uuid4()), "prompt": "p", "chosen": "good", "rejected": "bad"}
+    return _add(YardstickPair(yardstick_id=yardstick_id, **{**defaults, **fields}))
+
+
+def make_yardstick_lift(**fields) -> YardstickLift:
+    """An author's lift on a (new) lab yardstick in a (new) round."""
+    round_id = fields.pop("round_id", None) or make_training_round().id
+    yardstick_id = fields.pop("yardstick_id", None) or make_yardstick(lab_id=make_lab().id).id
+    user_id = fields.pop("user_id", None) or make_account().id
+    return _add(YardstickLift(round_id=round_id, yardstick_id=yardstick_id, user_id=user_id,
+                              **{"lift": 1e-4, **fields}))  # fmt: skip
+
+
+def import_yardstick_file(runner, tmp_path, n: int = 40) -> None:
+    """Import the last `n` HH dialogues (never posted by the demo) as the default yardstick,
+    through `flask yardstick import`, so that tiny rounds value on few pairs."""
+    from reward_model.data import build_pairs
+    from reward_model.sources import HH_PATH, load_hh, records_to_rows
+
+    pairs = build_pairs(records_to_rows(load_hh(HH_PATH)[-n:]))
+    path = tmp_path / "yardstick.jsonl"
+    rows = [{"prompt": p.prompt, "chosen": p.chosen, "rejected": p.rejected} for p in pairs]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    imported = runner.invoke(args=["yardstick", "import", str(path)])
+    assert imported.exit_code == 0 and "imported" in imported.output, imported.output

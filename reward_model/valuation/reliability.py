@@ -17,7 +17,8 @@ rounds so an author can recover or fall), the new reliability is
 
 A pure function of the previous reliability and this round's evidence: per round, start from
 r₀; across rounds, feed the last value back. Random or flipped labelling drives r_a to 0,
-and the payout weight is max(0, lift_a) · r_a.
+and an author is paid r_a times their shrunk lift (`shrinkage`), nothing once r_a < 5%
+(95% posterior probability of random or flipped labelling).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 NEUTRAL = 0.5
+UNPAID_BELOW = 0.05  # reliability under which an author is paid nothing
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,21 @@ def log_likelihoods(evidence: AuthorEvidence, ref: RoundReference) -> np.ndarray
     return agree - (evidence.lift_per_pair - means) ** 2 / (2 * variance)
 
 
+def posterior(
+    previous: float | None,
+    evidence: AuthorEvidence,
+    ref: RoundReference,
+    forget: float = 0.1,
+    neutral: float = NEUTRAL,
+) -> np.ndarray:
+    """Posterior probabilities of (honest, random, flipped) after this round's evidence."""
+    prior = neutral if previous is None else (1 - forget) * previous + forget * neutral
+    log_l = log_likelihoods(evidence, ref)
+    log_post = log_l + np.log([prior, (1 - prior) / 2, (1 - prior) / 2])
+    post = np.exp(log_post - log_post.max())
+    return post / post.sum()
+
+
 def update_reliability(
     previous: float | None,
     evidence: AuthorEvidence,
@@ -73,20 +90,29 @@ def update_reliability(
     neutral: float = NEUTRAL,
 ) -> float:
     """Posterior reliability after this round, from the previous one (None: a new author)."""
-    prior = neutral if previous is None else (1 - forget) * previous + forget * neutral
-    log_l = log_likelihoods(evidence, ref)
-    log_post = log_l + np.log([prior, (1 - prior) / 2, (1 - prior) / 2])
-    post = np.exp(log_post - log_post.max())
-    return float(post[0] / post.sum())
+    return float(posterior(previous, evidence, ref, forget, neutral)[0])
 
 
 def round_reference(
-    consensus_accuracy: float, author_lift_per_pair: np.ndarray, pair_lifts: np.ndarray
+    consensus_accuracy: float,
+    author_lift_per_pair: np.ndarray,
+    pair_lifts: np.ndarray,
+    author_pairs: np.ndarray | None = None,
 ) -> RoundReference:
-    """Reference from the round: c, the median author's lift per pair, the pooled σ."""
-    m = float(np.median(author_lift_per_pair)) if len(author_lift_per_pair) else 0.0
+    """Reference from the round: c, the median lift per pair over accepted pairs (each
+    author weighted by their pairs, so extra accounts cannot move it), the pooled σ."""
+    lifts = np.asarray(author_lift_per_pair, dtype=float)
+    weights = np.ones(len(lifts)) if author_pairs is None else np.asarray(author_pairs, float)
+    m = _weighted_median(lifts, weights) if weights.sum() > 0 else 0.0
     sd = float(np.std(pair_lifts)) if len(pair_lifts) > 1 else 0.0
     return RoundReference(consensus_accuracy, m, sd)
+
+
+def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+    """The value at which half the weight lies on each side (the lower one on a tie)."""
+    order = np.argsort(values)
+    cumulative = np.cumsum(weights[order])
+    return float(values[order][np.searchsorted(cumulative, cumulative[-1] / 2)])
 
 
 def payout_weight(lift: float, reliability: float) -> float:

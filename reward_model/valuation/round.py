@@ -1,12 +1,16 @@
-"""`value_round`: lift per preference, clusters, author totals, reliability and payout weights.
+"""`value_round`: lift per preference and author on a yardstick, with errors, and payouts.
 
 Per round: cluster duplicates (`clusters`), fit the head on one representative per cluster
-and value each by influence (`influence`), split each cluster's lift among its member pairs
-and each pair's among its authors, so lift_a = Σ_i c_ia lift_i; update each author's
-reliability (`reliability`) from agreement with the leave-author-out consensus
+and value each by influence on the yardstick (`influence`), split each cluster's lift among
+its member pairs and each pair's among its authors, so lift_a = Σ_i c_ia lift_i; estimate
+each author's lift per pair with its bootstrap standard error and shrink it toward the
+round's mean by empirical Bayes (`shrinkage`, which states the formula); update each
+author's reliability (`reliability`) from agreement with the leave-author-out consensus
 w*_{−a} ≈ w* + H⁻¹ Σ_i c_ia ∇ℓ_i / n and from lift per pair; payout weight
-max(0, lift_a) · r_a; and calibrate influence against exact leave-author-out retraining
-on up to `n_groups` authors (`leave_group_out`), reported as a Spearman correlation.
+n_a · μ̂ · max(0, q̃_a) · r_a (0 when r_a < 5%). Each further yardstick (a lab's) costs one more solve
+H⁻¹ ∇L_val and gives every author's lift on it. Influence is calibrated against exact
+leave-author-out retraining on up to `n_groups` authors (`leave_group_out`), reported as a
+Spearman correlation.
 """
 
 from __future__ import annotations
@@ -15,17 +19,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy import sparse
 
-from reward_model.head import HeadFit, accuracy
+from reward_model.head import HeadFit, accuracy, gradient, mean_loss, pair_gradients
 from reward_model.valuation.clusters import collapse, find_clusters, member_shares, spread
 from reward_model.valuation.influence import InfluenceLift
 from reward_model.valuation.leave_group_out import LeaveGroupOut
 from reward_model.valuation.reliability import (
+    UNPAID_BELOW,
     AuthorEvidence,
-    payout_weight,
     round_reference,
     update_reliability,
 )
+from reward_model.valuation.shrinkage import AuthorEstimate, shrink
 
 
 @dataclass
@@ -40,6 +46,10 @@ class RoundValues:
     evidence: dict
     heldout_accuracy: float
     head: HeadFit
+    estimates: dict = field(default_factory=dict)
+    population: dict = field(default_factory=dict)
+    extra_lift: dict = field(default_factory=dict)
+    heldout_loss: float = float("nan")
     calibration_spearman: float = float("nan")
     calibration: list = field(default_factory=list)
 
@@ -64,16 +74,18 @@ def author_shares(
 def _evidence(
     influence: InfluenceLift, X: np.ndarray, X_rep, m_rep, labels, S, posted
 ) -> list[AuthorEvidence]:
-    """Each author's agreements with the head refit without their share, and lift per pair."""
+    """Each author's agreements with the head refit without every cluster they posted in
+    (copies of their judgements by other accounts go too, so copying cannot manufacture
+    agreement), counted by their shares of pairs, and lift per pair."""
     k = len(X_rep)
     lifts = S @ influence.result.values[labels]
     out = []
     for a, row in enumerate(S):
-        rep_share = np.bincount(labels, weights=row, minlength=k)
-        w = influence.head.w + influence.parameter_shift(X_rep, rep_share, m_rep)
-        mine = np.flatnonzero(posted[a])
-        agree = float(np.sum(X[mine] @ w > 0))
-        out.append(AuthorEvidence(len(mine), agree, lifts[a] / max(len(mine), 1)))
+        touched = np.bincount(labels, weights=posted[a], minlength=k) > 0
+        w = influence.head.w + influence.parameter_shift(X_rep, touched.astype(float), m_rep)
+        n_a = float(row.sum())
+        agree = float(row @ (X @ w > 0))
+        out.append(AuthorEvidence(n_a, agree, lifts[a] / max(n_a, 1e-12)))
     return out
 
 
@@ -87,10 +99,15 @@ def value_round(
     split: str = "equal",
     n_groups: int = 20,
     seed: int = 0,
+    quality: Mapping | None = None,
+    extra: Mapping | None = None,
+    draws: int = 200,
+    use_reliability: bool = True,
 ) -> RoundValues:
     """Value one round. `pairs` carry author_ids, cluster_ids, key, margin (data.Pair);
-    X / X_val are feature differences f(chosen) − f(rejected) of training / trusted held-out
-    pairs; `previous` maps author → last reliability (absent: a new, neutral author)."""
+    X / X_val are feature differences f(chosen) − f(rejected) of training / yardstick pairs;
+    `previous` maps author → last reliability and `quality` author → last (quality,
+    variance) (absent: a new author); `extra` maps a name → another yardstick's X_val."""
     X = np.asarray(X, dtype=float)
     margin = np.array([getattr(p, "margin", 0.0) for p in pairs], dtype=float)
     labels = find_clusters(X, [p.key for p in pairs], [p.cluster_ids for p in pairs], threshold)
@@ -100,26 +117,61 @@ def value_round(
     pair_lift = spread(influence.result.values, labels, member_shares(labels, split))
     totals = S @ influence.result.values[labels]
     evidence = _evidence(influence, X, X_rep, m_rep, labels, S, posted)
-    acc = accuracy(influence.head.w, X_val)[0]
-    rel = _reliability(authors, evidence, acc, pair_lift, previous or {})
+    w = influence.head.w
+    acc = accuracy(w, X_val)[0]
+    rel = _reliability(authors, evidence, acc, influence.result.values, previous or {})
+    S_rep = sparse.csr_matrix(
+        np.stack([np.bincount(labels, weights=row, minlength=len(X_rep)) for row in S])
+        if len(authors)
+        else np.zeros((0, len(X_rep)))
+    )
+    G_rep = pair_gradients(w, X_rep, m_rep)
+    D = np.linalg.solve(influence.hessian, pair_gradients(w, np.asarray(X_val, float)).T)
+    estimates, population = shrink(
+        authors, S_rep, G_rep, D, len(X_rep), quality, draws, seed, [rel[a] for a in authors]
+    )
     values = RoundValues(
         pair_lift=pair_lift,
         cluster=labels,
         author_lift=dict(zip(authors, map(float, totals), strict=True)),
         reliability=rel,
-        payout={a: payout_weight(float(t), rel[a]) for a, t in zip(authors, totals, strict=True)},
+        payout={a: _payout(estimates[a], rel[a], use_reliability) for a in authors},
         evidence=dict(zip(authors, evidence, strict=True)),
         heldout_accuracy=acc,
         head=influence.head,
+        estimates=estimates,
+        population=population,
+        extra_lift=_extra_lifts(influence, G_rep, S_rep, authors, extra or {}),
+        heldout_loss=mean_loss(w, X_val),
     )
     if n_groups > 0 and len(authors) >= 3:
         _calibrate(values, X_rep, X_val, m_rep, labels, S, authors, l2, n_groups, seed)
     return values
 
 
-def _reliability(authors: list, evidence: list, acc: float, pair_lift, previous) -> dict:
-    """Each author's reliability after this round's evidence (reference from the round)."""
-    ref = round_reference(acc, np.array([e.lift_per_pair for e in evidence]), pair_lift)
+def _payout(estimate: AuthorEstimate, reliability: float, use: bool) -> float:
+    """The shrunk estimate's weight times the author's reliability, 0 below `UNPAID_BELOW`
+    (unless reliability is not used)."""
+    if not use:
+        return estimate.weight
+    return estimate.weight * reliability if reliability >= UNPAID_BELOW else 0.0
+
+
+def _extra_lifts(influence: InfluenceLift, G_rep, S_rep, authors: list, extra: Mapping) -> dict:
+    """{name: {author: lift on that yardstick}}: one solve H⁻¹ ∇L_val per yardstick."""
+    out = {}
+    for name, X_other in extra.items():
+        g_val = gradient(influence.head.w, np.asarray(X_other, dtype=float), 0.0)
+        lift = G_rep @ np.linalg.solve(influence.hessian, g_val) / len(G_rep)
+        out[name] = dict(zip(authors, map(float, S_rep @ lift), strict=True))
+    return out
+
+
+def _reliability(authors: list, evidence: list, acc: float, lifts, previous) -> dict:
+    """Each author's reliability after this round's evidence (reference from the round; the
+    spread of lift is taken over distinct judgements, so copies do not narrow it)."""
+    per_pair = np.array([e.lift_per_pair for e in evidence])
+    ref = round_reference(acc, per_pair, lifts, np.array([e.n_pairs for e in evidence]))
     return {
         a: update_reliability(previous.get(a), e, ref)
         for a, e in zip(authors, evidence, strict=True)

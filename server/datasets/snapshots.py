@@ -22,6 +22,7 @@ from server.errors import Conflict, Unprocessable
 from server.extensions import db
 from server.feedback.models import Feedback
 from server.rounds import preferences
+from server.yardsticks.services import reserved_keys
 
 NEUTRAL_RELIABILITY = 0.5  # an author no round has measured yet
 INSERT_CHUNK = 2000
@@ -75,7 +76,8 @@ def _matches(pair: Pair, rows: list[Feedback], reliability: dict[int, float], f:
 
 def select_pairs(filters: dict) -> list[tuple[int, Pair, list[Feedback]]]:
     """Live preferences passing the filters, by preference id, with their feedback rows."""
-    built = preferences.rebuild()
+    reserved = reserved_keys()  # a yardstick judgement never leaves in a dataset
+    built = [(pid, pair) for pid, pair in preferences.rebuild() if pair.key not in reserved]
     feedback = _live_feedback({i for _, p in built for i in p.feedback_ids})
     reliability = _reliabilities({a for _, p in built for a in p.author_ids})
     chosen = []

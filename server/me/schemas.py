@@ -66,3 +66,5 @@ class ContributionSchema(ma.Schema):
     chosen = Text()
     rejected = Text()
     explanation = Text()
+    your_lift = Text(metadata={"description": "Your lift per pair, ± its error."})
+    rule = Text(metadata={"description": "How lift becomes a payout."})

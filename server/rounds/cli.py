@@ -1,4 +1,4 @@
-"""`flask rounds ...`: start, follow, rerun and calibrate training rounds."""
+"""`flask rounds ...`: start, follow and rerun training rounds; show their calibration."""
 
 import json
 import time
@@ -42,8 +42,8 @@ def run_command(backbone: str, seed: int, epochs: float | None, wait: bool) -> N
         options["epochs"] = epochs
     round_ = services.create_round(options)
     click.echo(
-        f"round {round_.id} queued ({len(round_.train_ids)} train, "
-        f"{len(round_.heldout_ids)} held-out pairs)"
+        f"round {round_.id} queued on yardstick {round_.yardstick_id} "
+        f"(sha256 {round_.yardstick_hash}); the worker builds its snapshot"
     )
     if wait:
         _follow(round_.id)
@@ -91,12 +91,11 @@ def rerun_command(round_id: int) -> None:
 
 @rounds_cli.command("calibrate")
 @click.argument("round_id", type=int)
-@click.option("--groups", default=20, show_default=True, help="Authors to retrain without.")
-def calibrate_command(round_id: int, groups: int) -> None:
-    """Print predicted vs exact leave-author-out lift and their Spearman correlation."""
-    from server.rounds.valuation import calibrate
-
-    rho, table = calibrate(services.get_round(round_id), groups)
+def calibrate_command(round_id: int) -> None:
+    """Print the round's predicted vs exact leave-author-out lift and their Spearman."""
+    round_ = services.get_round(round_id)
+    table = (round_.calibration or {}).get("table") or []
+    rho = (round_.calibration or {}).get("spearman")
     click.echo(f"{'author':>8} {'predicted':>12} {'exact':>12}")
     for row in table:
         click.echo(f"{row['group']:>8} {row['predicted']:>12.3e} {row['exact']:>12.3e}")

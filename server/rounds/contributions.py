@@ -1,27 +1,58 @@
-"""What each author sees of a round: their preferences' lift, explained in one line."""
+"""What each author sees of a round: their preferences' lift, explained in one line, and their
+own lift per pair with its error and the rule that turns it into a payout."""
 
 from server.extensions import db
 from server.rounds.models import AuthorValue, Preference, PreferenceValue, TrainingRound
+
+RULE = (
+    "Paid on your lift per pair shrunk toward the round's mean by its error (empirical Bayes): "
+    "a noisy estimate pays about the mean per accepted pair, a clearly measured one pays itself."
+)
+
+
+def author_line(value: AuthorValue | None, mean: float | None) -> str:
+    """One line: the author's lift per pair, ± its standard error, and what it was paid on."""
+    if value is None:
+        return "No lift measured for you in this round."
+    line = (
+        f"Your lift {value.lift_per_pair:.2e} ± {value.stderr:.2e} per pair "
+        f"(95% interval {value.low:.2e} to {value.high:.2e}, {value.preferences} pairs)"
+    )
+    if mean is not None and mean > 0:
+        line += f"; paid on {value.quality * mean:.2e}, the round's mean being {mean:.2e}"
+    return line + "."
+
+
+def _author_lines(user_id: int, round_ids: set[int]) -> dict[int, str]:
+    """round id → the author's one-line lift summary."""
+    rows = db.session.execute(
+        db.select(AuthorValue, TrainingRound.metrics)
+        .join(TrainingRound, TrainingRound.id == AuthorValue.round_id)
+        .where(AuthorValue.user_id == user_id, AuthorValue.round_id.in_(round_ids))
+    ).all()
+    found = {v.round_id: author_line(v, (m or {}).get("mean_lift_per_pair")) for v, m in rows}
+    return {rid: found.get(rid, author_line(None, None)) for rid in round_ids}
 
 
 def explain(lift: float, shared: int) -> str:
     """A one-line reason for a preference's lift."""
     if lift > 0:
-        text = f"Removing it would raise held-out loss by {lift:.2e}: it helped the reward model."
+        text = f"Removing it would raise yardstick loss by {lift:.2e}: it helped the reward model."
     elif lift < 0:
         text = (
-            f"Removing it would lower held-out loss by {-lift:.2e}: "
-            "it pulled the model away from trusted judgements."
+            f"Removing it would lower yardstick loss by {-lift:.2e}: "
+            "it pulled the model away from the reference judgements."
         )
     else:
-        text = "It made no measurable difference to held-out loss."
+        text = "It made no measurable difference to yardstick loss."
     if shared > 1:
         text += f" Its value is shared with {shared - 1} near-identical submission(s)."
     return text
 
 
 def contributions(user_id: int, round_id: int | None = None) -> list[dict]:
-    """The user's preferences with their lift, newest round first."""
+    """The user's preferences with their lift, newest round first; each carries the user's
+    lift line for its round and the payout rule."""
     query = (
         db.select(PreferenceValue, Preference)
         .join(Preference, Preference.id == PreferenceValue.preference_id)
@@ -50,6 +81,9 @@ def contributions(user_id: int, round_id: int | None = None) -> list[dict]:
                 "explanation": explain(value.lift, shared),
             }
         )
+    lines = _author_lines(user_id, {item["round_id"] for item in out})
+    for item in out:
+        item["your_lift"], item["rule"] = lines[item["round_id"]], RULE
     return out
 
 

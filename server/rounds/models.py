@@ -39,6 +39,9 @@ class TrainingRound(db.Model):
     progress = db.Column(db.JSON, nullable=False, default=dict)
     metrics = db.Column(db.JSON, nullable=False, default=dict)
     calibration = db.Column(db.JSON, nullable=False, default=dict)
+    yardstick_id = db.Column(db.Integer, db.ForeignKey("yardstick.id"))
+    yardstick_hash = db.Column(db.String(64))
+    card = db.Column(db.JSON, nullable=False, default=dict)
     artifact_path = db.Column(db.String(500))
     job_id = db.Column(db.String(64))
     error = db.Column(db.Text)
@@ -62,7 +65,9 @@ class PreferenceValue(db.Model):
 
 
 class AuthorValue(db.Model):
-    """An author's totals in a round: lift, reliability and payout weight."""
+    """An author's totals in a round: lift, its error per pair (bootstrap standard error and
+    95% interval), the shrunk quality it was paid on, the evidence carried to the next round,
+    reliability and payout weight."""
 
     id = db.Column(db.Integer, primary_key=True)
     round_id = db.Column(db.Integer, db.ForeignKey("training_round.id"), nullable=False)
@@ -71,5 +76,13 @@ class AuthorValue(db.Model):
     reliability = db.Column(db.Float, nullable=False)
     weight = db.Column(db.Float, nullable=False)
     preferences = db.Column(db.Integer, nullable=False, default=0)
+    lift_per_pair = db.Column(db.Float, nullable=False, default=0.0)
+    stderr = db.Column(db.Float, nullable=False, default=0.0)
+    low = db.Column(db.Float, nullable=False, default=0.0)
+    high = db.Column(db.Float, nullable=False, default=0.0)
+    quality = db.Column(db.Float, nullable=False, default=0.0)
+    quality_var = db.Column(db.Float, nullable=False, default=0.0)
+    evidence = db.Column(db.Float, nullable=False, default=0.0)
+    evidence_var = db.Column(db.Float, nullable=False, default=0.0)
 
     __table_args__ = (db.UniqueConstraint("round_id", "user_id"),)

@@ -46,7 +46,7 @@ def _row(feedback: Feedback, answer: Answer, other: Answer | None) -> dict:
     }
 
 
-def _fields(pair: Pair) -> dict:
+def pair_columns(pair: Pair) -> dict:
     """Column values of a pair."""
     return {
         "prompt": pair.prompt,
@@ -76,27 +76,27 @@ def rebuild() -> list[tuple[int, Pair]]:
     for pair in pairs:
         row = stored.get(pair.key)
         if row is None:
-            row = Preference(key=pair.key, created_at=now, **_fields(pair))
+            row = Preference(key=pair.key, created_at=now, **pair_columns(pair))
             db.session.add(row)
             stored[pair.key] = row
         else:
-            for name, value in _fields(pair).items():
+            for name, value in pair_columns(pair).items():
                 setattr(row, name, value)
         row.updated_at = now
     db.session.flush()
     return [(stored[pair.key].id, pair) for pair in pairs]
 
 
-def load_pairs(ids: list[int]) -> list[Pair]:
+def load_pairs(ids: list[int], chunk: int = 500) -> list[Pair]:
     """The stored preferences with these ids, as pairs, in the given order."""
-    rows = {
-        p.id: p
-        for p in db.session.execute(db.select(Preference).where(Preference.id.in_(ids))).scalars()
-    }
+    rows = {}
+    for start in range(0, len(ids), chunk):
+        query = db.select(Preference).where(Preference.id.in_(ids[start : start + chunk]))
+        rows.update((p.id, p) for p in db.session.execute(query).scalars())
     return [
         Pair(
             key=rows[i].key,
-            **{k: tuple(v) if isinstance(v, list) else v for k, v in _fields(rows[i]).items()},
+            **{k: tuple(v) if isinstance(v, list) else v for k, v in pair_columns(rows[i]).items()},
         )
         for i in ids
     ]

@@ -1,7 +1,7 @@
-"""/api/v1/rounds (follow rounds, their lift and Merkle proofs) and /api/v1/admin/rounds
-(admins start and rerun them)."""
+"""/api/v1/rounds (follow rounds, their lift, Merkle proofs, model cards and models) and
+/api/v1/admin/rounds (admins start and rerun them)."""
 
-from flask import g
+from flask import g, send_file
 from flask.views import MethodView
 
 from server.auth.identity import auth_required
@@ -71,6 +71,25 @@ class Distribution(MethodView):
 def round_proof(round_id: int, address: str):
     """An address's cumulative amount in a round's Merkle tree, with its proof (public)."""
     return rewards.proof(round_id, address)
+
+
+@blp.route("/<id:round_id>/card")
+@blp.response(200, schemas.CardSchema)
+def round_card(round_id: int):
+    """A finished round's model card: snapshot and yardstick hashes, config, metrics, the
+    contributors' Merkle root (public)."""
+    return services.model_card(round_id)
+
+
+@blp.route("/<id:round_id>/model")
+@auth_required("datasets:read", kinds=("lab",))
+@blp.response(200, description="The served model and its card, as a .tar.gz")
+def download_model(round_id: int):
+    """Download a finished round's served model with its model card (labs)."""
+    archive = services.model_archive(round_id)
+    return send_file(
+        archive, mimetype="application/gzip", download_name=f"round-{round_id}-model.tar.gz"
+    )
 
 
 @blp.route("/<id:round_id>/allocation")

@@ -17,8 +17,17 @@ class RoundRequest(ma.Schema):
     batch_size = ma.fields.Integer(validate=validate.Range(1, 512))
     max_length = ma.fields.Integer(validate=validate.Range(16, 512))
     lora = ma.fields.Boolean()
-    eval_fraction = ma.fields.Float(validate=validate.Range(min=0.05, max=0.5))
     calibration_groups = ma.fields.Integer(validate=validate.Range(0, 500))
+    bootstrap_draws = ma.fields.Integer(validate=validate.Range(2, 2000))
+    valuation_pooling = ma.fields.String(validate=validate.OneOf(["mean", "head"]))
+    valuation_backbone = ma.fields.String(
+        validate=validate.OneOf(["base", "previous"]),
+        metadata={"description": "Features for valuation: the base model (default) or the "
+                  "previous finished round's served model; never this round's."},
+    )  # fmt: skip
+    yardstick_id = ma.fields.Integer(
+        metadata={"description": "The admins' yardstick to value on (default: the newest)."}
+    )
 
 
 class RoundSchema(ma.Schema):
@@ -30,7 +39,9 @@ class RoundSchema(ma.Schema):
     seed = ma.fields.Integer()
     config = ma.fields.Dict()
     n_train = ma.fields.Integer()
-    n_heldout = ma.fields.Integer()
+    yardstick_id = ma.fields.Integer(allow_none=True)
+    yardstick_hash = ma.fields.String(allow_none=True)
+    card = ma.fields.Dict()
     progress = ma.fields.Dict()
     metrics = ma.fields.Dict()
     calibration = ma.fields.Dict()
@@ -73,3 +84,17 @@ class AllocationOut(ma.Schema):
     ledger_hash = ma.fields.String(allow_none=True)
     leaf_encoding = ma.fields.List(ma.fields.String())
     values = ma.fields.List(ma.fields.List(ma.fields.String()))
+
+
+class CardSchema(ma.Schema):
+    """A round's model card."""
+
+    round_id = ma.fields.Integer()
+    snapshot_hash = ma.fields.String()
+    n_pairs = ma.fields.Integer()
+    yardstick_hash = ma.fields.String()
+    n_yardstick = ma.fields.Integer()
+    train_config = ma.fields.Dict()
+    round_config = ma.fields.Dict()
+    metrics = ma.fields.Dict()
+    contributors_merkle_root = ma.fields.String(allow_none=True)

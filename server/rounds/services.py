@@ -1,7 +1,11 @@
-"""Rounds: create a snapshot and enqueue its training job; follow and rerun it."""
+"""Rounds: record and enqueue a round (its worker builds the snapshot); follow and rerun it."""
 
 import os
 import socket
+import tarfile
+import tempfile
+from pathlib import Path
+from typing import BinaryIO
 
 import redis
 from flask import current_app
@@ -9,12 +13,12 @@ from rq import Queue
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
 
-from reward_model.data import split_pairs
 from server.errors import Conflict, NotFound, ServiceUnavailable, Unprocessable
 from server.extensions import db, redis_store
+from server.feedback.models import Feedback
 from server.rewards.services import round_roots
-from server.rounds import preferences
 from server.rounds.models import TrainingRound
+from server.yardsticks.services import round_yardstick
 
 MIN_PAIRS = 4
 JOB_TIMEOUT = 6 * 3600
@@ -45,25 +49,30 @@ def _enqueue(round_: TrainingRound, attempt: int) -> None:
 
 
 def create_round(options: dict, user_id: int | None = None) -> TrainingRound:
-    """Snapshot the current preferences (train / held-out) and enqueue training."""
-    pairs = preferences.rebuild()
-    if len(pairs) < MIN_PAIRS:
-        db.session.rollback()
-        raise Unprocessable(
-            f"Only {len(pairs)} preference pairs exist; a round needs at least {MIN_PAIRS}.",
+    """Record a queued round on a yardstick and enqueue it; the worker builds its snapshot.
+
+    Only a count is read here: a round needs some live feedback (`MIN_PAIRS` rows) to start.
+    """
+    live = db.session.scalar(
+        db.select(db.func.count(Feedback.id)).where(
+            Feedback.withdrawn_at.is_(None), Feedback.superseded_at.is_(None)
         )
-    ids = {pair.key: pid for pid, pair in pairs}
-    train, heldout = split_pairs(
-        [pair for _, pair in pairs], eval_fraction=options.get("eval_fraction", 0.2)
     )
-    config = {k: v for k, v in options.items() if k not in ("backbone", "seed")}
+    if live < MIN_PAIRS:
+        raise Unprocessable(
+            f"Only {live} live feedback rows exist; a round needs at least {MIN_PAIRS}.",
+        )
+    yardstick = round_yardstick(options.get("yardstick_id"))
+    reserved = ("backbone", "seed", "yardstick_id")
     round_ = TrainingRound(
         status="queued",
         backbone=options.get("backbone", "minilm"),
         seed=options.get("seed", 0),
-        config=config,
-        train_ids=[ids[p.key] for p in train],
-        heldout_ids=[ids[p.key] for p in heldout],
+        config={k: v for k, v in options.items() if k not in reserved},
+        train_ids=[],
+        heldout_ids=[],
+        yardstick_id=yardstick.id,
+        yardstick_hash=yardstick.content_hash,
         created_by=user_id,
     )
     db.session.add(round_)
@@ -110,7 +119,6 @@ def round_views(rounds: list[TrainingRound]) -> list[dict]:
                 "status": status,
                 "error": error,
                 "n_train": len(round_.train_ids),
-                "n_heldout": len(round_.heldout_ids),
                 "merkle_root": roots.get(round_.id),
             }
         )
@@ -126,6 +134,32 @@ def list_rounds() -> list[dict]:
     """All rounds as readers see them, newest first."""
     query = db.select(TrainingRound).order_by(TrainingRound.id.desc())
     return round_views(list(db.session.scalars(query)))
+
+
+def _finished(round_id: int) -> TrainingRound:
+    """A finished round with its model; 404 otherwise (a card exists only once finished)."""
+    round_ = get_round(round_id)
+    if round_.status != "finished" or not round_.artifact_path:
+        raise NotFound(f"Round {round_id} has no model yet (it is {round_.status}).")
+    return round_
+
+
+def model_card(round_id: int) -> dict:
+    """A finished round's model card, as stored with the round."""
+    return {"round_id": round_id, **_finished(round_id).card}
+
+
+def model_archive(round_id: int) -> BinaryIO:
+    """The served model's folder (weights, tokenizer, configs, model_card.json) as a
+    .tar.gz, rewound, spooled to disk past 64 MB."""
+    folder = Path(_finished(round_id).artifact_path)
+    spool = tempfile.SpooledTemporaryFile(max_size=64 * 2**20)  # noqa: SIM115 (send_file closes it)
+    with tarfile.open(fileobj=spool, mode="w:gz") as tar:
+        for item in sorted(folder.iterdir()):
+            if item.is_file():  # the feature cache and scratch folders stay behind
+                tar.add(item, arcname=f"round-{round_id}/{item.name}")
+    spool.seek(0)
+    return spool
 
 
 def latest_finished() -> TrainingRound | None:
@@ -161,6 +195,7 @@ def _job_failure(round_: TrainingRound) -> str | None:
         return "the job disappeared from the queue"
     except redis.RedisError:
         return None  # cannot tell now; look again later
+    status = getattr(status, "value", status)  # RQ's JobStatus is an enum of strings
     if status in ("failed", "stopped", "canceled"):
         return f"the job {status}"
     worker = round_.progress.get("worker") or {}

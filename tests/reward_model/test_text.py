@@ -27,16 +27,28 @@ def test_long_dialogue_loses_its_oldest_turns(tokenizer, hh_records, max_length)
 
 
 def test_short_pairs_are_untouched(tokenizer):
-    """Short texts come out as [CLS] prompt [SEP] answer [SEP], nothing cut."""
+    """Short texts come out as [CLS] prompt, the assistant's turn, answer [SEP], nothing cut."""
     ids = encode(tokenizer, "capital of france?", "paris.", 64)
-    assert tokenizer.decode(ids) == "[CLS] capital of france? [SEP] paris. [SEP]"
+    assert tokenizer.decode(ids) == "[CLS] capital of france? assistant : paris. [SEP]"
 
 
-def test_an_overlong_answer_keeps_the_prompt_tail_and_its_own_start(tokenizer):
-    """An answer longer than the budget still leaves the prompt's last tokens."""
-    ids = encode(tokenizer, "what is one plus one", "two " * 500, 64)
+def test_an_overlong_answer_keeps_its_end(tokenizer):
+    """An answer longer than the budget is cut from the left too: its last words survive."""
+    ids = encode(tokenizer, "what is one plus one", "two " * 500 + "final", 64)
     text = tokenizer.decode(ids)
-    assert len(ids) == 64 and "one plus one [SEP] two two" in text
+    assert len(ids) == 64 and text.endswith("two two final [SEP]") and "plus" not in text
+
+
+def test_encoding_matches_a_left_truncating_tokenizer(tokenizer, hh_records):
+    """The same ids a bare trl script gets from `truncation_side="left"` on the dialogue."""
+    from reward_model.text import dialogue
+
+    rec = max(hh_records, key=lambda r: len(r["prompt"]))
+    bare = load_tokenizer("minilm")
+    bare.truncation_side = "left"
+    text = dialogue(rec["prompt"], rec["answer"])
+    expected = bare(text, truncation=True, max_length=96)["input_ids"]
+    assert encode(tokenizer, rec["prompt"], rec["answer"], 96) == expected
 
 
 def test_batch_and_single_encoding_agree(tokenizer, hh_records):

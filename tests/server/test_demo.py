@@ -1,5 +1,7 @@
 """`flask demo seed` posts real data through the real sign-in and batch endpoints."""
 
+import pytest
+
 from server.auth.models import User
 from server.extensions import db
 from server.feedback.models import Feedback
@@ -24,3 +26,10 @@ def test_seed_posts_real_feedback_once(app, runner):
 def test_seed_rejects_zero_contributors(runner):
     result = runner.invoke(args=["demo", "seed", "--contributors", "0"])
     assert result.exit_code != 0 and "contributor" in result.output
+
+
+@pytest.mark.parametrize(("flag", "value"), [("--hh", "1547"), ("--qa", "401")])
+def test_seed_refuses_to_post_yardstick_pairs(runner, flag, value):
+    """The default yardstick is the tail of each file: the demo never posts it."""
+    result = runner.invoke(args=["demo", "seed", flag, value])
+    assert result.exit_code != 0 and "default yardstick" in result.output

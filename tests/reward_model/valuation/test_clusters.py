@@ -50,14 +50,15 @@ def _authored(pairs, X, copies: int, fresh_keys: bool):
 
 @pytest.mark.parametrize("split", ["equal", "first"])
 def test_k_copies_earn_what_one_copy_earns(hh_features, planted, split):
-    """Author 1 + 3 copier accounts earn ≤ 1.1 × what author 1 earns alone."""
+    """Author 1 + 3 copier accounts earn ≤ 1.1 × what author 1 earns alone (and, with an equal
+    split, not much less: each account's reliability rests only on its share of the pairs)."""
     pairs, _ = hh_features
     X, X_val, _ = planted
     alone = value_round(*_authored(pairs, X, 0, False)[:2], X_val, l2=0.1, n_groups=0)
     copied = value_round(*_authored(pairs, X, 3, True), X_val, l2=0.1, split=split, n_groups=0)
     one = alone.payout[1]
     k = copied.payout[1] + sum(copied.payout[100 + a] for a in range(3))
-    assert one > 0 and 0.9 * one <= k <= 1.1 * one
+    assert one > 0 and (0.9 if split == "first" else 0.75) * one <= k <= 1.1 * one
     np.testing.assert_allclose(copied.head.w, alone.head.w)  # the head saw one copy
     if split == "first":  # the first poster keeps the cluster's whole lift
         assert copied.author_lift[1] == pytest.approx(alone.author_lift[1], rel=1e-9)

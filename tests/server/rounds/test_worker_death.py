@@ -14,7 +14,7 @@ import pytest
 from server.extensions import db
 from server.rewards.models import LedgerEntry
 from server.rounds.models import PreferenceValue, TrainingRound
-from tests.factories import sign_in
+from tests.factories import import_yardstick_file, sign_in
 from tests.live import ROOT
 
 
@@ -50,7 +50,8 @@ def _wait_for_training(client, round_id: int, timeout: float = 120) -> dict:
 
 
 @pytest.mark.slow
-def test_killed_worker_fails_the_round_and_rerun_is_safe(app, client, runner):
+def test_killed_worker_fails_the_round_and_rerun_is_safe(app, client, runner, tmp_path):
+    import_yardstick_file(runner, tmp_path)
     seeded = runner.invoke(args=["demo", "seed", "--contributors", "4", "--hh", "60", "--qa", "12"])
     assert seeded.exit_code == 0, seeded.output
     admin = sign_in(client)

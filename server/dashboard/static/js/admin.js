@@ -25,7 +25,7 @@ function row(round) {
   const step = p.total_steps ? `${p.step ?? 0}/${p.total_steps}` : null;
   const loss = typeof p.loss === 'number' ? p.loss.toFixed(4) : null;
   const eta = typeof p.eta_s === 'number' ? `${Math.round(p.eta_s)} s` : null;
-  const acc = round.metrics?.accuracy;
+  const acc = round.metrics?.served_yardstick_accuracy ?? round.metrics?.accuracy;
   tr.append(
     first,
     cell(round.error ? `${round.status}: ${round.error}` : round.status),
@@ -34,7 +34,7 @@ function row(round) {
     cell(loss),
     cell(round.status === 'running' ? eta : null),
     cell(typeof acc === 'number' ? acc.toFixed(3) : null),
-    cell(`${round.n_train} / ${round.n_heldout}`),
+    cell(round.n_train ? `${round.n_train} on yardstick ${round.yardstick_id}` : null),
   );
   tr.dataset.status = round.status;
   return tr;

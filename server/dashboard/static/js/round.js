@@ -49,7 +49,18 @@ function details(label, text) {
   return node;
 }
 
+function renderYourLift(items) {
+  const [first] = items;
+  const line = $('#your-lift');
+  const rule = $('#payout-rule');
+  line.hidden = !first?.your_lift;
+  rule.hidden = !first?.rule;
+  line.textContent = first?.your_lift ?? '';
+  rule.textContent = first?.rule ?? '';
+}
+
 function renderContributions(items) {
+  renderYourLift(items);
   const list = $('#contributions');
   list.replaceChildren();
   $('#contributions-empty').hidden = items.length > 0;
