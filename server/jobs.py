@@ -210,6 +210,17 @@ def _held(scratch: Path) -> Iterator[None]:
             lock.unlink(missing_ok=True)
 
 
+def _round_running(scratch_name: str) -> bool:
+    """Whether the round a scratch folder (``.tmp-<round>-<random>``) belongs to is recorded
+    as running or crediting (or cannot be told)."""
+    try:
+        round_id = int(scratch_name.split("-")[1])
+    except (IndexError, ValueError):
+        return True
+    round_ = db.session.get(TrainingRound, round_id)
+    return round_ is not None and round_.status in ("running", "crediting")
+
+
 def clean_scratch(models: Path) -> list[Path]:
     """Remove the scratch folders and lock files that no live round holds: those of rounds
     whose process was killed (before or after its folder appeared). Returns what it removed."""
@@ -220,7 +231,10 @@ def clean_scratch(models: Path) -> list[Path]:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                continue  # a running round's
+                # Held: a running round's, unless the round is recorded as not running (a
+                # process its killed worker left behind may still hold the descriptor).
+                if _round_running(name):
+                    continue
             if scratch.exists():
                 shutil.rmtree(scratch, ignore_errors=True)
                 removed.append(scratch)

@@ -22,7 +22,31 @@ AUTHOR_FLOATS = (
 )  # fmt: skip
 
 
+def _sqlite_foreign_keys(on: bool) -> None:
+    """Turn SQLite's foreign key enforcement off while tables that others reference are
+    recreated (SQLite's own procedure for altering a table), and on again after checking
+    that no key dangles. The pragma is a no-op inside a transaction, hence autocommit."""
+    bind = op.get_bind()
+    if bind.dialect.name != "sqlite":
+        return
+    with op.get_context().autocommit_block():
+        if on:
+            broken = bind.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"foreign keys broken by the migration: {broken[:5]}")
+        bind.exec_driver_sql(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+
+
+
 def upgrade():
+    _sqlite_foreign_keys(False)
+    try:
+        _upgrade()
+    finally:
+        _sqlite_foreign_keys(True)
+
+
+def _upgrade():
     op.create_table(
         "yardstick",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -92,6 +116,14 @@ def upgrade():
 
 
 def downgrade():
+    _sqlite_foreign_keys(False)
+    try:
+        _downgrade()
+    finally:
+        _sqlite_foreign_keys(True)
+
+
+def _downgrade():
     with op.batch_alter_table("author_value") as batch:
         for name in AUTHOR_FLOATS:
             batch.drop_column(name)

@@ -7,6 +7,7 @@ import requests
 from playwright.sync_api import expect
 
 from tests.browser import ARGS, require_chromium
+from tests.extension.helpers import set_server
 from tests.live import ROOT
 from tests.server.dashboard.wallet import TestWallet
 
@@ -48,6 +49,9 @@ def extension_context(tmp_path):
 def test_dashboard_links_the_extension(plain_server, extension_context):
     context, worker = extension_context
     extension_id = worker.url.split("/")[2]
+    context.extension_id = extension_id
+    # The user names the server in the extension's options; only that origin may link it.
+    set_server(context, plain_server.url).close()
     wallet = TestWallet()
     page = context.new_page()
     wallet.install(page)

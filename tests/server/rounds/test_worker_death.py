@@ -94,7 +94,10 @@ def test_killed_worker_fails_the_round_and_rerun_is_safe(app, client, runner, tm
     rerun = client.post(f"/api/v1/admin/rounds/{round_id}/rerun", headers=admin["headers"])
     assert rerun.status_code == 202
     assert runner.invoke(args=["worker", "--burst", "--no-fork"]).exit_code == 0
-    assert not any(p.exists() for p in left)  # removed when the next worker started
+    assert not any(p.exists() for p in left), (
+        left,
+        sorted(models.iterdir()),
+    )  # removed when the next worker started
     done = client.get(f"/api/v1/rounds/{round_id}").get_json()
     assert done["status"] == "finished", done
     with app.app_context():
