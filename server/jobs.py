@@ -217,8 +217,10 @@ def _round_running(scratch_name: str) -> bool:
         round_id = int(scratch_name.split("-")[1])
     except (IndexError, ValueError):
         return True
+    if not has_app_context():
+        return True
     round_ = db.session.get(TrainingRound, round_id)
-    return round_ is not None and round_.status in ("running", "crediting")
+    return round_ is None or round_.status in ("running", "crediting")
 
 
 def clean_scratch(models: Path) -> list[Path]:
