@@ -1,7 +1,7 @@
 """`python -m reward_model train`: build pairs from feedback and train a reward model.
 
 Example:
-    python -m reward_model train --hh ../shared/data/hh-rlhf-harmless.jsonl.gz \\
+    python -m reward_model train --hh data/hh-rlhf-harmless.jsonl.gz \\
         --limit 400 --backbone tiny --out /tmp/rm
 """
 
