@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import server.models_base
+from server.sqlite_pragmas import foreign_keys_off_in_migration
 
 revision = "0005"
 down_revision = "0004"
@@ -22,27 +23,10 @@ TS = server.models_base.UtcDateTime(timezone=True)
 COMMON = "token_hash, prefix, scopes, created_at, last_used_at, revoked_at"
 
 
-def _sqlite_foreign_keys(on: bool) -> None:
-    """Turn SQLite's foreign key enforcement off while tables that others reference are
-    recreated (SQLite's own procedure for altering a table), and on again after checking
-    that no key dangles. The pragma is a no-op inside a transaction, hence autocommit."""
-    bind = op.get_bind()
-    if bind.dialect.name != "sqlite":
-        return
-    with op.get_context().autocommit_block():
-        if on:
-            broken = bind.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-            if broken:
-                raise RuntimeError(f"foreign keys broken by the migration: {broken[:5]}")
-        bind.exec_driver_sql(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
-
 
 def upgrade():
-    _sqlite_foreign_keys(False)
-    try:
+    with foreign_keys_off_in_migration():
         _upgrade()
-    finally:
-        _sqlite_foreign_keys(True)
 
 
 def _upgrade():

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import server.models_base
+from server.sqlite_pragmas import foreign_keys_off_in_migration
 import server.rewards.models
 
 revision = "0008_money"
@@ -28,27 +29,10 @@ AMOUNT = server.rewards.models.Amount(length=80)
 DEFAULT_POOL = 1_000 * 10**18
 
 
-def _sqlite_foreign_keys(on: bool) -> None:
-    """Turn SQLite's foreign key enforcement off while tables referenced by others are
-    recreated (SQLite's own procedure for altering a table), and on again after checking.
-    The pragma is a no-op inside a transaction, hence alembic's autocommit block."""
-    if op.get_bind().dialect.name != "sqlite":
-        return
-    with op.get_context().autocommit_block():
-        bind = op.get_bind()
-        if on:
-            broken = bind.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-            if broken:
-                raise RuntimeError(f"foreign keys broken by the migration: {broken[:5]}")
-        bind.exec_driver_sql(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
-
 
 def upgrade():
-    _sqlite_foreign_keys(False)
-    try:
+    with foreign_keys_off_in_migration():
         _upgrade()
-    finally:
-        _sqlite_foreign_keys(True)
 
 
 def _upgrade():
@@ -157,11 +141,8 @@ def _backfill() -> None:
 
 
 def downgrade():
-    _sqlite_foreign_keys(False)
-    try:
+    with foreign_keys_off_in_migration():
         _downgrade()
-    finally:
-        _sqlite_foreign_keys(True)
 
 
 def _downgrade():
