@@ -5,6 +5,7 @@ from marshmallow import validate
 
 from server.adapter_health.models import PROBLEMS
 from server.feedback.models import SITES
+from server.fields import Text
 
 
 class HealthEventIn(ma.Schema):
@@ -13,10 +14,10 @@ class HealthEventIn(ma.Schema):
     class Meta:
         unknown = ma.RAISE
 
-    site = ma.fields.String(required=True, validate=validate.OneOf(SITES))
-    adapter_version = ma.fields.String(required=True, validate=validate.Length(min=1, max=20))
-    selector = ma.fields.String(required=True, validate=validate.Length(min=1, max=200))
-    problem = ma.fields.String(required=True, validate=validate.OneOf(PROBLEMS))
+    site = Text(required=True, validate=validate.OneOf(SITES))
+    adapter_version = Text(required=True, validate=validate.Length(min=1, max=20))
+    selector = Text(required=True, validate=validate.Length(min=1, max=200))
+    problem = Text(required=True, validate=validate.OneOf(PROBLEMS))
 
 
 class HealthCountOut(ma.Schema):

@@ -80,7 +80,7 @@ class DatasetOut(ma.Schema):
 class DownloadQuery(ma.Schema):
     """Download options."""
 
-    format = ma.fields.String(load_default="parquet", validate=validate.OneOf(("jsonl", "parquet")))
+    format = Text(load_default="parquet", validate=validate.OneOf(("jsonl", "parquet")))
 
 
 class DatasetProofStep(ma.Schema):

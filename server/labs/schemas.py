@@ -2,6 +2,7 @@
 
 import marshmallow as ma
 
+from server.fields import Text
 from server.rewards.schemas import AmountField
 
 
@@ -31,4 +32,4 @@ class DepositIn(ma.Schema):
     """An admin's deposit to a lab's balance."""
 
     amount = AmountField(required=True, metadata={"description": "base units, ASCII digits"})
-    note = ma.fields.String(validate=ma.validate.Length(max=200), load_default=None)
+    note = Text(validate=ma.validate.Length(max=200), load_default=None)

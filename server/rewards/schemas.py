@@ -5,6 +5,8 @@ import re
 import marshmallow as ma
 from marshmallow import validate
 
+from server.fields import Text
+
 # ASCII digits only: `\d` would also take Arabic-Indic and other Unicode digits, which
 # int() then reads as numbers nobody typed.
 _AMOUNT = re.compile(r"[0-9]{1,78}")
@@ -63,7 +65,7 @@ class ClaimOut(ma.Schema):
 class PaidIn(ma.Schema):
     """The transaction that redeemed a voucher."""
 
-    tx_hash = ma.fields.String(
+    tx_hash = Text(
         required=True,
         validate=validate.Regexp(r"^0x[0-9a-fA-F]{64}$", error="Must be 0x and 64 hex digits."),
     )

@@ -19,8 +19,8 @@ class RoundRequest(ma.Schema):
     lora = ma.fields.Boolean()
     calibration_groups = ma.fields.Integer(validate=validate.Range(0, 500))
     bootstrap_draws = ma.fields.Integer(validate=validate.Range(2, 2000))
-    valuation_pooling = ma.fields.String(validate=validate.OneOf(["mean", "head"]))
-    valuation_backbone = ma.fields.String(
+    valuation_pooling = Text(validate=validate.OneOf(["mean", "head"]))
+    valuation_backbone = Text(
         validate=validate.OneOf(["base", "previous"]),
         metadata={"description": "Features for valuation: the base model (default) or the "
                   "previous finished round's served model; never this round's."},

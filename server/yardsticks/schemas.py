@@ -4,20 +4,21 @@ import marshmallow as ma
 from marshmallow import validate
 
 from reward_model.yardstick import MAX_TEXT
+from server.fields import Text
 
 
 class YardstickRow(ma.Schema):
     """One reference judgement."""
 
-    prompt = ma.fields.String(required=True, validate=validate.Length(0, MAX_TEXT))
-    chosen = ma.fields.String(required=True, validate=validate.Length(1, MAX_TEXT))
-    rejected = ma.fields.String(required=True, validate=validate.Length(1, MAX_TEXT))
+    prompt = Text(required=True, validate=validate.Length(0, MAX_TEXT))
+    chosen = Text(required=True, validate=validate.Length(1, MAX_TEXT))
+    rejected = Text(required=True, validate=validate.Length(1, MAX_TEXT))
 
 
 class YardstickIn(ma.Schema):
     """A yardstick to import: its name, its pairs and, for a lab's own, the lab."""
 
-    name = ma.fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9][a-z0-9._-]{0,79}$"))
+    name = Text(required=True, validate=validate.Regexp(r"^[a-z0-9][a-z0-9._-]{0,79}$"))
     pairs = ma.fields.List(
         ma.fields.Nested(YardstickRow), required=True, validate=validate.Length(2, 100_000)
     )
