@@ -111,8 +111,8 @@ def seed_command(contributors, hh_limit, qa_limit, data, url, seed) -> None:
     for flag, asked, most in (("--hh", hh_limit, max_hh), ("--qa", qa_limit, max_qa)):
         if asked > most:
             raise click.BadParameter(
-                f"{asked} would post pairs of the default yardstick (the tail of each file, "
-                f"data/README.md); post at most {most}",
+                f"{asked} would post pairs of the default yardstick or gold pool (the "
+                f"tail of each file, data/README.md); post at most {most}",
                 param_hint=flag,
             )
     records = load_hh(data / "hh-rlhf-harmless.jsonl.gz", limit=hh_limit)

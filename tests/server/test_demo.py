@@ -28,7 +28,7 @@ def test_seed_rejects_zero_contributors(runner):
     assert result.exit_code != 0 and "contributor" in result.output
 
 
-@pytest.mark.parametrize(("flag", "value"), [("--hh", "1547"), ("--qa", "401")])
+@pytest.mark.parametrize(("flag", "value"), [("--hh", "1547"), ("--qa", "341")])
 def test_seed_refuses_to_post_yardstick_pairs(runner, flag, value):
     """The default yardstick is the tail of each file: the demo never posts it."""
     result = runner.invoke(args=["demo", "seed", flag, value])
