@@ -15,6 +15,7 @@ score interval (Wilson 1927), which stays inside [0, 1] and is sensible for few 
 
 import math
 import secrets
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
@@ -132,7 +133,9 @@ def _answer_view(row: GoldAnswer) -> dict:
     return {"item_id": row.item_id, "choice": row.choice, "answered_at": row.answered_at}
 
 
-def gold_record(user_ids: list[int], until: datetime | None = None) -> dict[int, tuple[int, int]]:
+def gold_record(
+    user_ids: Iterable[int], until: datetime | None = None
+) -> dict[int, tuple[int, int]]:
     """{user: (correct, answered)} on gold items answered up to `until` (all when None);
     (0, 0) for a user who answered none (neutral evidence, not bad evidence)."""
     record = {uid: (0, 0) for uid in user_ids}
