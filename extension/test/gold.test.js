@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import { Delivery } from '../background/sw-delivery.js';
 import { Queue } from '../background/sw-queue.js';
 import { answerOf, fetchOffer, sendAnswers } from '../background/sw-gold.js';
+import { goldHtml } from '../content/panel-view.js';
 import { MemoryArea } from './helpers.js';
 
 const OFFER = { item_id: 7, prompt: 'Which is larger?', a: 'Jupiter.', b: 'Mars.' };
@@ -132,4 +133,11 @@ test('a refused token keeps the answers for later', async () => {
   await queue.wake();
   await delivery.flush();
   assert.deepEqual([...srv.answers], [[9, 'a']]);
+});
+
+test('the comparison is shown as text, never as markup', () => {
+  const html = goldHtml({ item_id: 1, prompt: 'p <b>x</b>', a: '<img src=x onerror=alert(1)>', b: 'B & co' });
+  assert.ok(html.includes('&lt;img src=x onerror=alert(1)&gt;') && html.includes('B &amp; co'));
+  assert.ok(!html.includes('<img') && !html.includes('<b>x'));
+  assert.match(html, /name="choice" value="a"/);
 });
