@@ -57,6 +57,10 @@ class Config:
     MAX_JSON_DEPTH = _int("MAX_JSON_DEPTH", 32)
     IDEMPOTENCY_TTL = _int("IDEMPOTENCY_TTL", 24 * 3600)
     CLUSTER_THRESHOLD = float(_env("CLUSTER_THRESHOLD", "0.8"))
+    # Gold comparisons: offered after a rating with this probability, and at most this many
+    # new ones per user and UTC day (the calibrate card counts against the same cap).
+    GOLD_OFFER_RATE = float(_env("GOLD_OFFER_RATE", "0.05"))
+    GOLD_DAILY_CAP = _int("GOLD_DAILY_CAP", 3)
 
     RATELIMIT_ENABLED = _env("RATELIMIT_ENABLED", "1") == "1"
     RATELIMIT_DEFAULT = _env("RATELIMIT_DEFAULT", "1200 per minute")
