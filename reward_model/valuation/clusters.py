@@ -91,6 +91,7 @@ def _labels(parent: np.ndarray) -> np.ndarray:
 def receipt_order(pairs: Sequence) -> np.ndarray:
     """Rank of each pair by server receipt of its earliest feedback (time, then feedback id;
     `Pair.receipt`); pairs without a receipt keep their place, before those with one."""
+
     def key(i: int) -> tuple:
         receipt = getattr(pairs[i], "receipt", ()) or ()
         return (str(receipt[0]), int(receipt[1])) if receipt else ("", -1)

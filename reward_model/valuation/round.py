@@ -152,9 +152,7 @@ def value_round(
     margin = np.array([getattr(p, "margin", 0.0) for p in pairs], dtype=float)
     rank = receipt_order(pairs) if split == "first" else None
     tags = text_clusters(pairs, receipt_order(pairs), max_edit) if max_edit is not None else None
-    cluster_ids = [
-        [*p.cluster_ids, *([tags[i]] if tags else [])] for i, p in enumerate(pairs)
-    ]
+    cluster_ids = [[*p.cluster_ids, *([tags[i]] if tags else [])] for i, p in enumerate(pairs)]
     labels = find_clusters(X, [p.key for p in pairs], cluster_ids, threshold)
     X_rep, m_rep = collapse(X, labels, margin, rank)
     influence = InfluenceLift(l2).fit(X_rep, X_val, m_rep)
