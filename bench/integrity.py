@@ -15,7 +15,14 @@ on one line with its target and `met` or `missed`:
 - the whole round (`reward_model.pipeline.compute_round`) on the dealt pool: valuation wall
   time / trl training wall time, and the served model's yardstick accuracy / a bare trl
   script's on the same pairs (`bench/train.py`'s bare arm);
-- a 200,000-row feedback snapshot built by the worker's code in its own process: peak RSS.
+- a 200,000-row feedback snapshot built by the worker's code in its own process: peak RSS;
+- copies, adversaries and gold answers (`integrity_copies`, whose docstring says how gold
+  answers are simulated from each author's own labelling): a victim and three copy accounts
+  (one exact, two paraphrased reposts), k = 4 verbatim copies with margins as the service
+  merges them; a random clicker, a flipper and a "longer answer wins" rater in the first
+  round they answer 10 gold items; graded quality with 10 gold answers each; honest
+  authors without gold answers; near-duplicate recall and false merges
+  (`bench/near_duplicates.py`, run by itself: it takes minutes).
 
 `--quick`: the tiny random-init BERT, a few hundred pairs, 2,000 rows (mechanics only).
 
@@ -42,6 +49,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 
 from bench import integrity_authors as authors  # noqa: E402
+from bench import integrity_copies as copies  # noqa: E402
 from bench.integrity_snapshot import snapshot_peak_mb  # noqa: E402
 from reward_model.data import build_pairs  # noqa: E402
 from reward_model.sources import HH_PATH, YARDSTICK_HH, load_hh, records_to_rows  # noqa: E402
@@ -167,11 +175,42 @@ def valuation_lines(pool, X, X_val) -> list[dict]:
     ]  # fmt: skip
 
 
+def copy_lines(pool, X, X_val, settings: dict) -> list[dict]:
+    """Copier, adversaries with gold answers, graded quality with gold, honest without gold."""
+    n = len(X_val)
+    halves = [np.arange(0, n, 2), np.arange(1, n, 2)]
+    items = copies.gold_items()
+    cp = copies.copier(pool, X, X_val, lambda pairs: features(pairs, settings))
+    adv = copies.adversaries(pool, X, X_val, items)
+    gg = copies.graded_gold(pool, X, X_val, halves, items)
+    hw = copies.honest_without_gold(pool, X, X_val, items)
+    return [
+        line("copier, 3 accounts (exact + paraphrased): copies' payout / victim's",
+             cp["copies_over_victim"], "<= 0.1", cp["copies_over_victim"] <= 0.1),
+        line("copier: victim's payout / its solo payout", cp["victim_kept"], ">= 0.9",
+             cp["victim_kept"] >= 0.9),
+        line("k = 4 verbatim copies (margins as merged: max margin "
+             f"{cp['max_merged_margin']:.2f}): total payout / one copy", cp["four_over_one"],
+             "<= 1.05", cp["four_over_one"] <= 1.05),
+        line("random clicker, 10 gold answers: payout / honest median", adv["clicker"],
+             "<= 0.02", adv["clicker"] <= 0.02),
+        line("flipper, 10 gold answers: payout / honest median", adv["flipper"], "<= 0.02",
+             adv["flipper"] <= 0.02),
+        line('"longer answer wins", 10 gold answers: payout / honest median', adv["longer"],
+             "<= 0.02", adv["longer"] <= 0.02),
+        line("graded quality, 10 gold answers each: Spearman (whole, half 1, half 2)",
+             gg["spearman"], ">= 0.9", min(gg["spearman"]) >= 0.9),
+        line("honest authors without gold answers: lowest payout / honest median",
+             hw["lowest_without_gold"], ">= 0.5", hw["lowest_without_gold"] >= 0.5),
+    ]  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> list[dict]:
     """Run every section and print one line per figure."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny BERT, few pairs: smoke run")
     parser.add_argument("--skip-round", action="store_true", help="no trl training run")
+    parser.add_argument("--skip-snapshot", action="store_true", help="no 200k-row snapshot")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
     settings = QUICK if args.quick else FULL
@@ -181,6 +220,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     print(f"{len(pool)} pool pairs, {len(yardstick)} yardstick pairs, {settings['backbone']} "
           f"features in {time.perf_counter() - clock:.0f} s", flush=True)  # fmt: skip
     results = valuation_lines(pool, X, X_val)
+    results += copy_lines(pool, X, X_val, settings)
     if not args.skip_round:
         r = whole_round(pool, yardstick, settings)
         ratio = r["valuation_s"] / r["train_s"]
@@ -193,9 +233,10 @@ def main(argv: list[str] | None = None) -> list[dict]:
             line("both models on the yardstick: trl-trained, base+refit head; served",
                  (r["trl_accuracy"], r["base_accuracy"], r["served"]), "reported", True),
         ]  # fmt: skip
-    peak = snapshot_peak_mb(settings["snapshot_rows"])
-    results.append(line(f"snapshot of {settings['snapshot_rows']:,} feedback rows in the "
-                        "worker: peak MB", peak, "<= 500", peak <= 500))  # fmt: skip
+    if not args.skip_snapshot:
+        peak = snapshot_peak_mb(settings["snapshot_rows"])
+        results.append(line(f"snapshot of {settings['snapshot_rows']:,} feedback rows in the "
+                            "worker: peak MB", peak, "<= 500", peak <= 500))  # fmt: skip
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=2, default=str))

@@ -12,11 +12,12 @@ from dataclasses import replace
 
 import numpy as np
 
-from reward_model.data import pair_key
+from reward_model.data import PairConfig, merge_pair, pair_key
 from reward_model.valuation import value_round
 from reward_model.valuation.leave_group_out import spearman
 
 L2 = 1e-2
+CONFIG = PairConfig()
 
 
 def flipped(pair, x: np.ndarray) -> tuple:
@@ -99,7 +100,7 @@ def proportional(pool, X, X_val, authors: int = 8, seed: int = 3) -> dict:
 def _ring_rows(pool, X, picked, ring: list[int], every_path: bool) -> tuple[list, list]:
     """The ring's judgements ("the longer answer wins"); with `every_path` each is also sent
     as a correction (a case-toggled copy, invisible to an uncased tokenizer) and co-rated by
-    every ring wallet (one merged pair, all five as authors, a raised margin)."""
+    every ring wallet (one pair merged as the service merges it, all five as authors)."""
     pairs, rows = [], []
     for k, i in enumerate(picked):
         pair, x = pool[i], X[i]
@@ -110,8 +111,10 @@ def _ring_rows(pool, X, picked, ring: list[int], every_path: bool) -> tuple[list
             pairs.append(replace(pair, author_ids=(owner,)))
             rows.append(x)
             continue
-        margin = 1 - 1 / len(ring)
-        pairs.append(replace(pair, author_ids=tuple(ring), margin=margin, trusted=True))
+        co_rated = replace(pair, author_ids=(ring[0],))
+        for wallet in ring[1:]:  # margin and trust as the service merges the co-ratings
+            co_rated = merge_pair(co_rated, replace(pair, author_ids=(wallet,)), CONFIG)
+        pairs.append(co_rated)
         copy = pair.chosen.swapcase()
         key = pair_key(pair.prompt, copy, pair.rejected)
         fixed = replace(pair, chosen=copy, key=key, source="correction", author_ids=(owner,))

@@ -36,6 +36,7 @@ class Pair:
     licence: str = "cc-by-4.0"
     trusted: bool = False
     key: str = ""
+    receipt: tuple = ()  # (received at, feedback id, author) of the earliest feedback behind it
 
     def as_dict(self) -> dict:
         """Plain dict (lists for tuples), e.g. for JSON or a `datasets.Dataset`."""
@@ -74,6 +75,13 @@ def usable(row: dict) -> bool:
     return not row.get("withdrawn") and row.get("licence") != "no-training"
 
 
+def _receipt(rows: list[dict]) -> tuple:
+    """(received at, feedback id, author) of the earliest row by server receipt (its time,
+    then its id); rows without a time sort first, by id."""
+    first = min(rows, key=lambda r: (str(r.get("created_at") or ""), r["id"]))
+    return (str(first.get("created_at") or ""), first["id"], first["user_id"])
+
+
 def _make_pair(rows: list[dict], prompt: str, chosen: str, rejected: str, **extra) -> Pair:
     """A pair carrying the provenance of `rows` (the feedback that supports it)."""
     licences = {r.get("licence") or "cc-by-4.0" for r in rows}
@@ -90,6 +98,7 @@ def _make_pair(rows: list[dict], prompt: str, chosen: str, rejected: str, **extr
         site=rows[0].get("site") or "generic",
         licence=restricted[0] if restricted else sorted(licences)[0],
         key=pair_key(prompt, chosen, rejected),
+        receipt=_receipt(rows),
         **extra,
     )
 
@@ -155,17 +164,20 @@ def _rating_pairs(rows: list[dict], config: PairConfig) -> list[Pair]:
 
 
 def merge_pair(old: Pair, pair: Pair, config: PairConfig) -> Pair:
-    """Two pairs with one key as one: provenance united, agreeing authors raise margin and
-    trust."""
-    authors = tuple(sorted({*old.author_ids, *pair.author_ids}))
+    """Two pairs with one key as one: provenance united, the earliest receipt kept. Another
+    account posting the same judgement raises neither margin nor trust: a repost is not
+    agreement (the first poster keeps the value; agreement between raters is measured by
+    `reward_model.valuation.agreement`)."""
+    receipts = [r for r in (old.receipt, pair.receipt) if r]
     return replace(
         old,
         feedback_ids=tuple(sorted({*old.feedback_ids, *pair.feedback_ids})),
-        author_ids=authors,
+        author_ids=tuple(sorted({*old.author_ids, *pair.author_ids})),
         cluster_ids=tuple(sorted({*old.cluster_ids, *pair.cluster_ids})),
-        margin=max(old.margin, pair.margin, config.margin_scale * (1 - 1 / len(authors))),
-        trusted=old.trusted or pair.trusted or len(authors) >= config.min_trusted_raters,
+        margin=max(old.margin, pair.margin),
+        trusted=old.trusted or pair.trusted,
         licence=pair.licence if pair.licence in RESTRICTED_LICENCES else old.licence,
+        receipt=tuple(min(receipts, key=lambda r: (r[0], r[1]))) if receipts else (),
     )
 
 

@@ -6,7 +6,9 @@
    model (`RoundConfig.valuation_backbone`, default the round's own base) or the previous
    round's served model, pooled as `valuation_pooling` says; features are cached by content.
 3. Refit the preference head on those features and value every pair and author on the
-   yardstick with standard errors and empirical-Bayes payouts (`valuation.round`); each
+   yardstick with standard errors and empirical-Bayes payouts (`valuation.round`, which
+   also finds near-duplicate pairs by their texts and gives each cluster's credit to its
+   first post by server receipt, and weighs gold answers into reliability); each
    further yardstick (a lab's) adds its authors' lift at the cost of one more solve.
 4. Serve whichever is more accurate on the yardstick: the trl-trained model, or the
    valuation backbone with the refit head; both accuracies are reported.
@@ -104,11 +106,12 @@ def compute_round(
     extra_yardsticks: Mapping[str, Sequence[Pair]] | None = None,
     cache_dir: str | Path | None = None,
     progress: Progress | None = None,
+    gold: Mapping | None = None,
 ) -> RoundOutcome:
     """Train, value and pay one round (see the module docstring); the served model and its
     card are written to `out_dir`. `previous`: author → last reliability; `quality`: author
     → (evidence, variance) on quality from past rounds; `extra_yardsticks`: name → a lab's
-    yardstick pairs."""
+    yardstick pairs; `gold`: author → (correct, answered) on gold items (None: no gold)."""
     from reward_model.backbones import load_backbone
 
     config, out = config or RoundConfig(), Path(out_dir)
@@ -130,7 +133,7 @@ def compute_round(
     report({"phase": "value", "pairs": len(pairs)})
     values = value_round(
         pairs, X, X_val, previous, l2=config.l2, n_groups=config.calibration_groups,
-        seed=train.seed, quality=quality, extra=extra, draws=config.bootstrap_draws,
+        seed=train.seed, quality=quality, extra=extra, draws=config.bootstrap_draws, gold=gold,
     )  # fmt: skip
     valuation_s = time.perf_counter() - clock
     trl_acc, base_acc = metrics["accuracy"], values.heldout_accuracy

@@ -12,7 +12,7 @@ from alembic import op
 import server.models_base
 
 revision = "0012_gold"
-down_revision = "0009_yardstick"
+down_revision = "0011_copies"
 branch_labels = None
 depends_on = None
 

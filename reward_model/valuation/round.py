@@ -1,12 +1,16 @@
 """`value_round`: lift per preference and author on a yardstick, with errors, and payouts.
 
-Per round: cluster duplicates (`clusters`), fit the head on one representative per cluster
-and value each by influence on the yardstick (`influence`), split each cluster's lift among
-its member pairs and each pair's among its authors, so lift_a = Σ_i c_ia lift_i; estimate
+Per round: cluster duplicates (`clusters`: same content key, or near-duplicate texts found
+here, at round time, in receipt order), fit the head on one representative per cluster — its
+first post by server receipt, with that post's margin — and value each by influence on the
+yardstick (`influence`); the first post's first poster holds the cluster's credit
+(`split="first"`: later copies, by any account, earn 0, and the same author's repeats count
+once), so lift_a = Σ_i c_ia lift_i; estimate
 each author's lift per pair with its bootstrap standard error and shrink it toward the
 round's mean by empirical Bayes (`shrinkage`, which states the formula); update each
 author's reliability (`reliability`) from agreement with the leave-author-out consensus
-w*_{−a} ≈ w* + H⁻¹ Σ_i c_ia ∇ℓ_i / n and from lift per pair; payout weight
+w*_{−a} ≈ w* + H⁻¹ Σ_i c_ia ∇ℓ_i / n, from lift per pair, from gold answers and from
+agreement with other raters of the same comparisons (`agreement`); payout weight
 n_a · μ̂ · max(0, q̃_a) · r_a (0 when r_a < 5%). Each further yardstick (a lab's) costs one more solve
 H⁻¹ ∇L_val and gives every author's lift on it. Influence is calibrated against exact
 leave-author-out retraining on up to `n_groups` authors (`leave_group_out`), reported as a
@@ -22,12 +26,23 @@ import numpy as np
 from scipy import sparse
 
 from reward_model.head import HeadFit, accuracy, gradient, mean_loss, pair_gradients
-from reward_model.valuation.clusters import collapse, find_clusters, member_shares, spread
+from reward_model.valuation.agreement import crowd_agreement
+from reward_model.valuation.clusters import (
+    collapse,
+    find_clusters,
+    first_author,
+    first_members,
+    member_shares,
+    receipt_order,
+    spread,
+    text_clusters,
+)
 from reward_model.valuation.influence import InfluenceLift
 from reward_model.valuation.leave_group_out import LeaveGroupOut
 from reward_model.valuation.reliability import (
     UNPAID_BELOW,
     AuthorEvidence,
+    honest_rate,
     round_reference,
     update_reliability,
 )
@@ -52,31 +67,38 @@ class RoundValues:
     heldout_loss: float = float("nan")
     calibration_spearman: float = float("nan")
     calibration: list = field(default_factory=list)
+    first_post: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    credited: list = field(default_factory=list)
 
 
 def author_shares(
-    pairs: Sequence, labels: np.ndarray, split: str
+    pairs: Sequence, labels: np.ndarray, split: str, rank: np.ndarray | None = None
 ) -> tuple[list, np.ndarray, np.ndarray]:
-    """(authors, S, posted): S[a, i] = author a's share of pair i's value (clusters split
-    it among member pairs, co-authors of a pair split it equally); posted[a, i] = a posted i."""
+    """(authors, S, posted): S[a, i] = author a's share of pair i's value; posted[a, i] = a
+    posted i. `"first"`: the cluster's first post by receipt (`rank`) holds it all, and of
+    that pair's co-authors the first to post it; `"equal"`: members and co-authors split."""
     authors = sorted({a for p in pairs for a in p.author_ids})
     index = {a: k for k, a in enumerate(authors)}
-    cluster_share = member_shares(labels, split)
+    cluster_share = member_shares(labels, split, rank)
     S = np.zeros((len(authors), len(pairs)))
     posted = np.zeros((len(authors), len(pairs)), dtype=bool)
     for i, pair in enumerate(pairs):
         for a in pair.author_ids:
-            S[index[a], i] += cluster_share[i] / len(pair.author_ids)
             posted[index[a], i] = True
+            if split != "first":
+                S[index[a], i] += cluster_share[i] / len(pair.author_ids)
+        if split == "first":
+            S[index[first_author(pair)], i] = cluster_share[i]
     return authors, S, posted
 
 
 def _evidence(
-    influence: InfluenceLift, X: np.ndarray, X_rep, m_rep, labels, S, posted
+    influence: InfluenceLift, X: np.ndarray, X_rep, m_rep, labels, S, posted, extra: list
 ) -> list[AuthorEvidence]:
     """Each author's agreements with the head refit without every cluster they posted in
     (copies of their judgements by other accounts go too, so copying cannot manufacture
-    agreement), counted by their shares of pairs, and lift per pair."""
+    agreement), counted by their shares of pairs, and lift per pair; `extra[a]` = (gold
+    correct, gold answered, crowd agreements, crowd labels)."""
     k = len(X_rep)
     lifts = S @ influence.result.values[labels]
     out = []
@@ -85,7 +107,20 @@ def _evidence(
         w = influence.head.w + influence.parameter_shift(X_rep, touched.astype(float), m_rep)
         n_a = float(row.sum())
         agree = float(row @ (X @ w > 0))
-        out.append(AuthorEvidence(n_a, agree, lifts[a] / max(n_a, 1e-12)))
+        out.append(AuthorEvidence(n_a, agree, lifts[a] / max(n_a, 1e-12), *extra[a]))
+    return out
+
+
+def _other_evidence(pairs: Sequence, authors: list, gold: Mapping | None) -> list[tuple]:
+    """Per author: (gold correct, gold answered, crowd agreements, crowd labels); an author
+    without gold answers or shared comparisons has zeros (neutral)."""
+    crowd = crowd_agreement(pairs)
+    out = []
+    for a in authors:
+        correct, answered = (gold or {}).get(a, (0, 0))
+        if not 0 <= correct <= answered:
+            raise ValueError(f"gold for author {a}: need 0 <= correct <= answered")
+        out.append((int(correct), int(answered), *crowd.get(a, (0.0, 0.0))))
     return out
 
 
@@ -95,28 +130,37 @@ def value_round(
     X_val: np.ndarray,
     previous: Mapping | None = None,
     l2: float = 1e-2,
-    threshold: float = 0.98,
-    split: str = "equal",
+    threshold: float | None = None,
+    split: str = "first",
     n_groups: int = 20,
     seed: int = 0,
     quality: Mapping | None = None,
     extra: Mapping | None = None,
     draws: int = 200,
     use_reliability: bool = True,
+    gold: Mapping | None = None,
+    max_edit: float | None = 0.10,
 ) -> RoundValues:
-    """Value one round. `pairs` carry author_ids, cluster_ids, key, margin (data.Pair);
-    X / X_val are feature differences f(chosen) − f(rejected) of training / yardstick pairs;
-    `previous` maps author → last reliability and `quality` author → last (quality,
-    variance) (absent: a new author); `extra` maps a name → another yardstick's X_val."""
+    """Value one round. `pairs` carry author_ids, cluster_ids, key, margin, receipt and
+    texts (data.Pair); X / X_val are feature differences f(chosen) − f(rejected) of training
+    / yardstick pairs; `previous` maps author → last reliability and `quality` author → last
+    (quality, variance) (absent: a new author); `extra` maps a name → another yardstick's
+    X_val; `gold` maps author → (correct, answered) on gold items (absent: none answered);
+    `max_edit`: near-duplicate texts within this share of words are one cluster (None:
+    exact keys only); `threshold`: also cluster by feature cosine above it."""
     X = np.asarray(X, dtype=float)
     margin = np.array([getattr(p, "margin", 0.0) for p in pairs], dtype=float)
-    labels = find_clusters(X, [p.key for p in pairs], [p.cluster_ids for p in pairs], threshold)
-    X_rep, m_rep = collapse(X, labels, margin)
+    rank = receipt_order(pairs) if split == "first" else None
+    tags = text_clusters(pairs, receipt_order(pairs), max_edit) if max_edit is not None else None
+    cluster_ids = [[*p.cluster_ids, *([tags[i]] if tags else [])] for i, p in enumerate(pairs)]
+    labels = find_clusters(X, [p.key for p in pairs], cluster_ids, threshold)
+    X_rep, m_rep = collapse(X, labels, margin, rank)
     influence = InfluenceLift(l2).fit(X_rep, X_val, m_rep)
-    authors, S, posted = author_shares(pairs, labels, split)
-    pair_lift = spread(influence.result.values, labels, member_shares(labels, split))
+    authors, S, posted = author_shares(pairs, labels, split, rank)
+    pair_lift = spread(influence.result.values, labels, member_shares(labels, split, rank))
     totals = S @ influence.result.values[labels]
-    evidence = _evidence(influence, X, X_rep, m_rep, labels, S, posted)
+    others = _other_evidence(pairs, authors, gold)
+    evidence = _evidence(influence, X, X_rep, m_rep, labels, S, posted, others)
     w = influence.head.w
     acc = accuracy(w, X_val)[0]
     rel = _reliability(authors, evidence, acc, influence.result.values, previous or {})
@@ -143,10 +187,18 @@ def value_round(
         population=population,
         extra_lift=_extra_lifts(influence, G_rep, S_rep, authors, extra or {}),
         heldout_loss=mean_loss(w, X_val),
+        first_post=first_members(labels, rank)[labels],
+        credited=[_credited(pairs, S, authors, i) for i in range(len(pairs))],
     )
     if n_groups > 0 and len(authors) >= 3:
         _calibrate(values, X_rep, X_val, m_rep, labels, S, authors, l2, n_groups, seed)
     return values
+
+
+def _credited(pairs: Sequence, S: np.ndarray, authors: list, i: int):
+    """The author holding pair i's credit (None when it is a later copy in its cluster)."""
+    held = np.flatnonzero(S[:, i] > 0)
+    return authors[held[0]] if len(held) == 1 else (None if not len(held) else "shared")
 
 
 def _payout(estimate: AuthorEstimate, reliability: float, use: bool) -> float:
@@ -171,7 +223,10 @@ def _reliability(authors: list, evidence: list, acc: float, lifts, previous) -> 
     """Each author's reliability after this round's evidence (reference from the round; the
     spread of lift is taken over distinct judgements, so copies do not narrow it)."""
     per_pair = np.array([e.lift_per_pair for e in evidence])
-    ref = round_reference(acc, per_pair, lifts, np.array([e.n_pairs for e in evidence]))
+    gold = honest_rate([e.gold_correct for e in evidence], [e.gold_answered for e in evidence])
+    crowd = honest_rate([e.crowd_agreements for e in evidence], [e.crowd_labels for e in evidence])
+    ref = round_reference(acc, per_pair, lifts, np.array([e.n_pairs for e in evidence]),
+                          gold, crowd)  # fmt: skip
     return {
         a: update_reliability(previous.get(a), e, ref)
         for a, e in zip(authors, evidence, strict=True)

@@ -66,5 +66,11 @@ class ContributionSchema(ma.Schema):
     chosen = Text()
     rejected = Text()
     explanation = Text()
+    copy_of = ma.fields.Integer(
+        allow_none=True, metadata={"description": "The earlier post this one copies."}
+    )
+    copy_line = Text(
+        allow_none=True, metadata={"description": "Why a copy of an earlier post earns 0."}
+    )
     your_lift = Text(metadata={"description": "Your lift per pair, ± its error."})
     rule = Text(metadata={"description": "How lift becomes a payout."})

@@ -46,8 +46,27 @@ def explain(lift: float, shared: int) -> str:
     else:
         text = "It made no measurable difference to yardstick loss."
     if shared > 1:
-        text += f" Its value is shared with {shared - 1} near-identical submission(s)."
+        text += f" {shared - 1} other account(s) posted it too; the first poster keeps its value."
     return text
+
+
+def copy_line(value: PreferenceValue, pref: Preference, user_id: int) -> str | None:
+    """One line when this preference is, for this user, a copy of an earlier post (None
+    otherwise): the first post by server receipt keeps a cluster's value."""
+    first = value.first_preference_id
+    if first is None:
+        return None
+    if first != pref.id:
+        return (
+            f"A copy of an earlier post (preference #{first}, received first): the first "
+            "poster keeps its value, so this one earns 0."
+        )
+    if value.credited_user_id is not None and value.credited_user_id != user_id:
+        return (
+            "Another account posted this judgement before you: the first poster keeps its "
+            "value, so your copy earns 0."
+        )
+    return None
 
 
 def contributions(user_id: int, round_id: int | None = None) -> list[dict]:
@@ -79,6 +98,9 @@ def contributions(user_id: int, round_id: int | None = None) -> list[dict]:
                 "chosen": pref.chosen,
                 "rejected": pref.rejected,
                 "explanation": explain(value.lift, shared),
+                "copy_of": value.first_preference_id
+                if copy_line(value, pref, user_id) else None,
+                "copy_line": copy_line(value, pref, user_id),
             }
         )
     lines = _author_lines(user_id, {item["round_id"] for item in out})

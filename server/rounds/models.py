@@ -22,6 +22,8 @@ class Preference(db.Model):
     feedback_ids = db.Column(db.JSON, nullable=False, default=list)
     author_ids = db.Column(db.JSON, nullable=False, default=list)
     cluster_ids = db.Column(db.JSON, nullable=False, default=list)
+    # [received at, feedback id, author] of the earliest feedback: who posted it first
+    receipt = db.Column(db.JSON, nullable=False, default=list)
     created_at = db.Column(UtcDateTime, nullable=False, default=utcnow)
     updated_at = db.Column(UtcDateTime, nullable=False, default=utcnow)
 
@@ -60,6 +62,10 @@ class PreferenceValue(db.Model):
     lift = db.Column(db.Float, nullable=False)
     cluster_id = db.Column(db.String(64))
     weight = db.Column(db.Float, nullable=False, default=0.0)
+    # the cluster's first post by server receipt, and the author holding its credit (None: a
+    # later copy, which earns 0)
+    first_preference_id = db.Column(db.Integer, db.ForeignKey("preference.id"))
+    credited_user_id = db.Column(db.Integer, db.ForeignKey("user.id"))
 
     __table_args__ = (db.UniqueConstraint("round_id", "preference_id"),)
 

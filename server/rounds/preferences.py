@@ -60,6 +60,7 @@ def pair_columns(pair: Pair) -> dict:
         "feedback_ids": list(pair.feedback_ids),
         "author_ids": list(pair.author_ids),
         "cluster_ids": list(pair.cluster_ids),
+        "receipt": list(pair.receipt),
     }
 
 

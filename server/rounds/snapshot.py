@@ -32,7 +32,7 @@ def _rows(ratings: bool) -> Iterator[dict]:
         Feedback.id, Feedback.user_id, Feedback.kind, Feedback.licence, Feedback.cluster_id,
         Feedback.rating, Feedback.corrected_text, Feedback.choice, Feedback.tags,
         Answer.site, Answer.prompt_text, Answer.prompt_hash, Answer.answer_text, Answer.id,
-        other.answer_text, other.id,
+        other.answer_text, other.id, Feedback.created_at,
     )  # fmt: skip
     query = (
         db.select(*columns)
@@ -51,7 +51,7 @@ def _rows(ratings: bool) -> Iterator[dict]:
                 "rating": r[5], "corrected_text": r[6], "choice": r[7], "tags": r[8] or [],
                 "site": r[9], "prompt": r[10], "prompt_hash": r[11], "answer": r[12],
                 "answer_id": r[13], "other_answer": r[14], "other_answer_id": r[15],
-                "withdrawn": False,
+                "created_at": r[16].isoformat() if r[16] else None, "withdrawn": False,
             }  # fmt: skip
 
 

@@ -30,13 +30,18 @@ def store_values(round_: TrainingRound, values, lab_yardsticks: dict[str, int]) 
     `lab_yardsticks` maps the names used for extra yardsticks to their ids."""
     for model in (PreferenceValue, AuthorValue, YardstickLift):
         db.session.execute(db.delete(model).where(model.round_id == round_.id))
+    ids = round_.train_ids
+    credited = values.credited or [None] * len(ids)
+    first = values.first_post if len(values.first_post) else range(len(ids))
     db.session.execute(
         db.insert(PreferenceValue),
         [
             {"round_id": round_.id, "preference_id": pid, "lift": float(lift),
-             "cluster_id": str(int(cluster)), "weight": max(0.0, float(lift))}
-            for pid, lift, cluster in zip(
-                round_.train_ids, values.pair_lift, values.cluster, strict=True
+             "cluster_id": str(int(cluster)), "weight": max(0.0, float(lift)),
+             "first_preference_id": ids[int(f)],
+             "credited_user_id": author if isinstance(author, int) else None}
+            for pid, lift, cluster, f, author in zip(
+                ids, values.pair_lift, values.cluster, first, credited, strict=True
             )
         ],
     )  # fmt: skip

@@ -23,6 +23,11 @@ NAMES = (
     "exactness vs leave-author-out refits (Spearman)",
     "valuation wall time / one training run",
     "served accuracy on the yardstick / bare trl",
+    "copier, 3 accounts (exact + paraphrased): copies' payout / victim's",
+    "copier: victim's payout / its solo payout",
+    "random clicker, 10 gold answers: payout / honest median",
+    "graded quality, 10 gold answers each: Spearman (whole, half 1, half 2)",
+    "honest authors without gold answers: lowest payout / honest median",
 )
 
 

@@ -127,15 +127,19 @@ def test_provenance_survives(make_row):
 
 
 def test_same_pair_from_two_authors_is_merged(make_row):
-    """Agreeing authors give one pair with both rows behind it, a margin and trust."""
+    """Two accounts posting one judgement give one pair with both rows behind it; the repost
+    raises neither margin nor trust, and the earliest receipt (time, then id) is kept."""
     rows = [
-        make_row(kind="pairwise", other_answer="Lyon.", choice="a", user_id=1, cluster_id=3),
-        make_row(kind="pairwise", answer="Lyon.", other_answer="Paris.", choice="b", user_id=2),
-    ]
+        make_row(kind="pairwise", answer="Lyon.", other_answer="Paris.", choice="b", user_id=2,
+                 created_at="2026-01-02T00:00:00"),
+        make_row(kind="pairwise", other_answer="Lyon.", choice="a", user_id=1, cluster_id=3,
+                 created_at="2026-01-01T00:00:00"),
+    ]  # fmt: skip
     (pair,) = build_pairs(rows)
-    assert pair.feedback_ids == (rows[0]["id"], rows[1]["id"])
+    assert pair.feedback_ids == tuple(sorted((rows[0]["id"], rows[1]["id"])))
     assert (pair.author_ids, pair.cluster_ids) == ((1, 2), (3,))
-    assert pair.margin == pytest.approx(0.5) and pair.trusted
+    assert pair.margin == 0.0 and not pair.trusted
+    assert pair.receipt == ("2026-01-01T00:00:00", rows[1]["id"], 1)
 
 
 def test_unknown_kind_is_refused(make_row):

@@ -56,3 +56,25 @@ def test_payout_weight():
     """max(0, lift) × reliability."""
     assert payout_weight(2.0, 0.25) == 0.5
     assert payout_weight(-2.0, 1.0) == 0.0
+
+
+def test_gold_answers_move_reliability_and_none_is_neutral():
+    """10 of 10 gold answers right raises reliability, 5 of 10 (a coin) lowers it, 0 of 10
+    (flipped) lowers it more; an author who answered none is exactly where no gold leaves."""
+    base = update_reliability(None, AuthorEvidence(0, 0, 0.0), NO_LIFT)
+    right = update_reliability(None, AuthorEvidence(0, 0, 0.0, 10, 10), NO_LIFT)
+    coin = update_reliability(None, AuthorEvidence(0, 0, 0.0, 5, 10), NO_LIFT)
+    wrong = update_reliability(None, AuthorEvidence(0, 0, 0.0, 0, 10), NO_LIFT)
+    assert wrong < coin < base == 0.5 < right
+    # by hand: γ = 0.8, L_H = .8^5 .2^5, L_R = .5^10, L_F = L_H
+    l_h, l_r = 0.8**5 * 0.2**5, 0.5**10
+    assert coin == pytest.approx(l_h / (l_h + (l_r + l_h) / 2))
+
+
+def test_crowd_agreement_only_lowers_reliability():
+    """Agreeing with every other rater (what a copy account does) leaves reliability as it
+    was; disagreeing with the crowd lowers it."""
+    base = update_reliability(None, AuthorEvidence(10, 8, 0.0), NO_LIFT)
+    agreeing = update_reliability(None, AuthorEvidence(10, 8, 0.0, 0, 0, 20, 20), NO_LIFT)
+    contrary = update_reliability(None, AuthorEvidence(10, 8, 0.0, 0, 0, 2, 20), NO_LIFT)
+    assert agreeing == base and contrary < 0.05 < base

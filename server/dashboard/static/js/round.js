@@ -80,9 +80,14 @@ function renderContributions(items) {
     const why = document.createElement('p');
     why.className = 'explanation';
     why.textContent = c.explanation || 'No explanation recorded.';
+    const copy = document.createElement('p');
+    copy.className = 'copy-line';
+    copy.hidden = !c.copy_line;
+    copy.textContent = c.copy_line ?? '';
     li.append(
       head,
       why,
+      copy,
       details('Prompt', c.prompt),
       details('Preferred answer', c.chosen),
       details('Rejected answer', c.rejected),
