@@ -116,6 +116,7 @@ def _train_value_credit(round_: TrainingRound, progress: _Progress) -> dict:
     """Snapshot, then one call into reward_model into a scratch folder, then publish."""
     from reward_model.pipeline import RoundConfig, compute_round
     from reward_model.train import TrainConfig
+    from server.gold.services import gold_record
     from server.rewards.services import credit_round
     from server.rounds import preferences, store
     from server.yardsticks import services as yardsticks
@@ -124,6 +125,8 @@ def _train_value_credit(round_: TrainingRound, progress: _Progress) -> dict:
     pairs = preferences.load_pairs(round_.train_ids)
     labs = {f"yardstick-{y.id}": y.id for y in yardsticks.lab_yardsticks()}
     reliability, quality = store.previous_evidence()
+    authors = {a for pair in pairs for a in pair.author_ids}
+    gold = gold_record(authors, until=round_.created_at, since=store.previous_round_time(round_))
     train_config = _config(TrainConfig, round_, backbone=round_.backbone, seed=round_.seed)
     models = Path(current_app.instance_path) / "models"
     scratch = models / f".tmp-{round_.id}-{uuid.uuid4().hex[:8]}"
@@ -138,6 +141,7 @@ def _train_value_credit(round_: TrainingRound, progress: _Progress) -> dict:
                 config=_valuation_config(RoundConfig, round_),
                 previous=reliability,
                 quality=quality,
+                gold=gold,
                 extra_yardsticks={name: yardsticks.load_pairs(i) for name, i in labs.items()},
                 cache_dir=models / "features",
                 progress=progress,

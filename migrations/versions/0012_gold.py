@@ -2,7 +2,7 @@
 user was offered and answered (kept apart from feedback)
 
 Revision ID: 0012_gold
-Revises: 0009_yardstick
+Revises: 0011_copies
 Create Date: 2026-12-01 11:50:05
 """
 

@@ -134,10 +134,12 @@ def _answer_view(row: GoldAnswer) -> dict:
 
 
 def gold_record(
-    user_ids: Iterable[int], until: datetime | None = None
+    user_ids: Iterable[int], until: datetime | None = None, since: datetime | None = None
 ) -> dict[int, tuple[int, int]]:
-    """{user: (correct, answered)} on gold items answered up to `until` (all when None);
-    (0, 0) for a user who answered none (neutral evidence, not bad evidence)."""
+    """{user: (correct, answered)} on gold items answered after `since` and up to `until`
+    (open ends when None); (0, 0) for a user who answered none (neutral evidence, not bad
+    evidence). A round passes the answers since the previous finished round: reliability
+    carries older evidence forward itself, so counting them again would count them twice."""
     record = {uid: (0, 0) for uid in user_ids}
     ids = list(record)
     for start in range(0, len(ids), 1000):
@@ -153,6 +155,8 @@ def gold_record(
         )
         if until is not None:
             query = query.where(GoldAnswer.answered_at <= until)
+        if since is not None:
+            query = query.where(GoldAnswer.answered_at > since)
         for uid, correct, answered in db.session.execute(query):
             record[uid] = (int(correct or 0), int(answered))
     return record

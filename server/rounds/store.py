@@ -25,6 +25,18 @@ def previous_evidence() -> tuple[dict, dict]:
     return reliability, {uid: (q, v) for uid, q, v in rows}
 
 
+def previous_round_time(round_: TrainingRound):
+    """When the newest finished round before `round_` was created (None: there is none):
+    evidence after it is new to this round."""
+    return db.session.execute(
+        db.select(db.func.max(TrainingRound.created_at)).where(
+            TrainingRound.status == "finished",
+            TrainingRound.id != round_.id,
+            TrainingRound.created_at < round_.created_at,
+        )
+    ).scalar()
+
+
 def store_values(round_: TrainingRound, values, lab_yardsticks: dict[str, int]) -> None:
     """Replace the round's stored values by `values` (a reward_model RoundValues);
     `lab_yardsticks` maps the names used for extra yardsticks to their ids."""
