@@ -56,7 +56,10 @@ class Config:
     # The deepest JSON body accepted (a batch of feedback with spans is 4 deep).
     MAX_JSON_DEPTH = _int("MAX_JSON_DEPTH", 32)
     IDEMPOTENCY_TTL = _int("IDEMPOTENCY_TTL", 24 * 3600)
-    CLUSTER_THRESHOLD = float(_env("CLUSTER_THRESHOLD", "0.8"))
+    # Seconds a web process keeps a device token's or lab key's owner, and a user's default
+    # licence, before asking the database again: a revocation made by another process takes
+    # effect within this long (at once in the process that makes it). 0 turns it off.
+    CREDENTIAL_CACHE_TTL = float(_env("CREDENTIAL_CACHE_TTL", "5"))
 
     RATELIMIT_ENABLED = _env("RATELIMIT_ENABLED", "1") == "1"
     RATELIMIT_DEFAULT = _env("RATELIMIT_DEFAULT", "1200 per minute")
@@ -117,6 +120,8 @@ class TestingConfig(Config):
     RATELIMIT_DEFAULT = "100000 per minute"
     RATELIMIT_AUTH = "100000 per minute"
     RATELIMIT_FEEDBACK = "100000 per minute"
+    # Tests revoke and change rows directly in the database and expect it to count at once.
+    CREDENTIAL_CACHE_TTL = 0.0
 
 
 class ProductionConfig(Config):

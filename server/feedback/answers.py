@@ -5,13 +5,25 @@ A message id alone does not identify an answer: anyone can send any text under a
 message id, and the first text stored must not capture the feedback of everyone who saw the
 real one. Feedback therefore always attaches to the text its author sent; a forged text under
 a real message id is an answer of its own (a regenerated answer is one too).
+
+Resolving is one ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` per kind of identity (the two
+partial unique indexes), so a stored answer and a new one cost the same single statement.
 """
 
 import hashlib
 import re
+from datetime import datetime
+
+from sqlalchemy.dialects import postgresql, sqlite
 
 from server.extensions import db
 from server.feedback.models import Answer
+
+_KEY_COLUMNS = ("site", "message_id", "prompt_hash", "answer_hash")
+# Returned too, so that a response shows the stored answer without reading it again.
+_SHOWN = ("conversation_id", "model_name", "prompt_text", "answer_text")
+# Rows per INSERT: a batch of 500 pairwise items names up to 1,000 answers, one statement.
+PAGE_SIZE = 1000
 
 
 def text_hash(text: str) -> str:
@@ -33,24 +45,13 @@ def _spec(item: dict, text: str, message_id: str | None, model_name: str | None)
     }
 
 
-def _key(spec: dict) -> tuple:
-    """The identity of an answer row."""
-    content = (spec["site"], spec["prompt_hash"], spec["answer_hash"])
-    if spec["message_id"] is not None:
-        return ("m", spec["message_id"], *content)
+def _key(spec) -> tuple:
+    """The identity of an answer row (a spec dict or a returned row)."""
+    get = spec.get if isinstance(spec, dict) else spec._mapping.get
+    content = (get("site"), get("prompt_hash"), get("answer_hash"))
+    if get("message_id") is not None:
+        return ("m", get("message_id"), *content)
     return ("c", *content)
-
-
-def _existing(specs: dict[tuple, dict]) -> dict[tuple, Answer]:
-    """Stored answers for the given keys."""
-    hashes = list({k[-1] for k in specs})
-    found: dict[tuple, Answer] = {}
-    for start in range(0, len(hashes), 500):  # bounded IN lists
-        query = db.select(Answer).where(Answer.answer_hash.in_(hashes[start : start + 500]))
-        for a in db.session.execute(query).scalars():
-            spec = {k: getattr(a, k) for k in ("site", "message_id", "prompt_hash", "answer_hash")}
-            found[_key(spec)] = a
-    return {k: v for k, v in found.items() if k in specs}
 
 
 def _item_specs(item: dict) -> tuple[dict, dict | None]:
@@ -62,23 +63,41 @@ def _item_specs(item: dict) -> tuple[dict, dict | None]:
     return main, _spec(item, other["text"], other.get("message_id"), other.get("model_name"))
 
 
-def resolve(items: list[dict]) -> dict[str, tuple[int, int | None]]:
-    """Map each item's client_id to (answer id, other answer id), creating missing answers."""
+def _upsert(specs: list[dict], with_message_id: bool):
+    """One statement inserting the answers of one identity kind, returning every row's id,
+    whether it was stored already or not."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(Answer)
+    columns = ["site", "message_id", "prompt_hash", "answer_hash"]
+    if not with_message_id:
+        columns.remove("message_id")
+    where = Answer.message_id.is_not(None) if with_message_id else Answer.message_id.is_(None)
+    # A no-op update (site is part of the key), so that RETURNING gives stored rows too.
+    stmt = stmt.on_conflict_do_update(
+        index_elements=columns, index_where=where, set_={"site": stmt.excluded.site}
+    ).returning(Answer.id, Answer.created_at, *(getattr(Answer, c) for c in _KEY_COLUMNS + _SHOWN))
+    return db.session.execute(
+        stmt.execution_options(insertmanyvalues_page_size=PAGE_SIZE), specs
+    ).all()
+
+
+def resolve(items: list[dict], now: datetime) -> tuple[dict[str, tuple[int, int | None]], dict]:
+    """Map each item's client_id to (answer id, other answer id), creating missing answers
+    (stamped `now`); also return the answer rows by id (``created`` tells the ones made here,
+    which no feedback can point at yet)."""
     pairs = {item["client_id"]: _item_specs(item) for item in items}
-    specs = {_key(s): s for main, other in pairs.values() for s in (main, other) if s}
-    stored = _existing(specs)
-    missing = [s for k, s in specs.items() if k not in stored]
-    ids = {k: a.id for k, a in stored.items()}
-    if missing:
-        new_ids = (
-            db.session.execute(
-                db.insert(Answer).returning(Answer.id, sort_by_parameter_order=True), missing
-            )
-            .scalars()
-            .all()
-        )
-        ids.update({_key(s): i for s, i in zip(missing, new_ids, strict=True)})
-    return {
+    specs = {_key(s): {**s, "created_at": now} for m, o in pairs.values() for s in (m, o) if s}
+    ids: dict[tuple, int] = {}
+    rows: dict[int, dict] = {}
+    for with_message_id in (True, False):
+        group = [s for s in specs.values() if (s["message_id"] is not None) == with_message_id]
+        for row in _upsert(group, with_message_id) if group else ():
+            ids[_key(row)] = row.id
+            # A stored answer keeps its own creation time; only a row made now carries ours.
+            rows[row.id] = {**row._asdict(), "created": row.created_at == now}
+    resolved = {
         cid: (ids[_key(main)], ids[_key(other)] if other else None)
         for cid, (main, other) in pairs.items()
     }
+    return resolved, rows

@@ -1,0 +1,103 @@
+"""What one feedback request costs: Redis round trips and SQL statements, counted on the real
+SQLite/PostgreSQL and Redis (counts, not timings: the timings live in bench/ingest.py)."""
+
+import contextlib
+
+import pytest
+from sqlalchemy import event
+
+from server.extensions import db, redis_store
+from tests.factories import make_device, make_feedback_payload, sign_in
+
+
+@contextlib.contextmanager
+def counted(app):
+    """Count SQL statements (with their text) and Redis round trips made inside the block."""
+    seen = {"sql": [], "redis": 0}
+    with app.app_context():
+        engine = db.engine
+        pool = redis_store.client.connection_pool
+
+    def on_sql(conn, cursor, statement, *args):
+        seen["sql"].append(" ".join(statement.split()[:3]))
+
+    original = pool.connection_class.send_packed_command
+
+    def send(self, *args, **kwargs):
+        seen["redis"] += 1  # a pipeline or a script goes out as one packet
+        return original(self, *args, **kwargs)
+
+    event.listen(engine, "before_cursor_execute", on_sql)
+    pool.connection_class.send_packed_command = send
+    try:
+        yield seen
+    finally:
+        pool.connection_class.send_packed_command = original
+        event.remove(engine, "before_cursor_execute", on_sql)
+
+
+@pytest.fixture
+def device(app, client, monkeypatch):
+    """A device token's headers, with the credential cache on as in production."""
+    monkeypatch.setitem(app.config, "CREDENTIAL_CACHE_TTL", 30.0)
+    headers = make_device(client, sign_in(client))
+    # The first request fills the caches (owner, licence) and the script cache.
+    warm = make_feedback_payload(50)
+    assert client.post("/api/v1/feedback", json=warm, headers=headers).status_code == 201
+    return headers
+
+
+def test_a_new_item_costs_two_redis_round_trips_and_at_most_three_statements(app, client, device):
+    with counted(app) as seen:
+        res = client.post("/api/v1/feedback", json=make_feedback_payload(1), headers=device)
+    assert res.status_code == 201 and res.headers["X-RateLimit-Limit"]
+    assert seen["redis"] <= 2, seen
+    assert len(seen["sql"]) <= 3, seen["sql"]
+    assert [s for s in seen["sql"] if s.startswith("SELECT")] == []  # nothing read back
+
+
+def test_a_retry_is_answered_without_writing(app, client, device):
+    payload = make_feedback_payload(2)
+    first = client.post("/api/v1/feedback", json=payload, headers=device)
+    with counted(app) as seen:
+        again = client.post("/api/v1/feedback", json=payload, headers=device)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.get_json() == first.get_json()
+    assert seen["redis"] <= 2
+    assert not [s for s in seen["sql"] if s.split()[0] in ("INSERT", "UPDATE")], seen["sql"]
+
+
+def test_a_batch_is_one_insert_per_table(app, client, device):
+    items = [make_feedback_payload(i) for i in range(3, 40)]
+    with counted(app) as seen:
+        res = client.post("/api/v1/feedback/batch", json={"items": items}, headers=device)
+    assert [r["status"] for r in res.get_json()["results"]] == ["created"] * len(items)
+    inserts = [s for s in seen["sql"] if s.startswith("INSERT")]
+    assert sorted(inserts) == ["INSERT INTO answer", "INSERT INTO feedback"], seen["sql"]
+    assert seen["redis"] <= 2
+
+
+def test_newer_feedback_on_an_answer_still_replaces_the_older(app, client, device):
+    old = client.post("/api/v1/feedback", json=make_feedback_payload(5), headers=device)
+    new = client.post(
+        "/api/v1/feedback", json=make_feedback_payload(5, rating=1), headers=device
+    ).get_json()
+    history = client.get(
+        "/api/v1/feedback", query_string={"include_history": "true"}, headers=device
+    ).get_json()
+    replaced = next(f for f in history if f["id"] == old.get_json()["id"])
+    assert replaced["superseded_by"] == new["id"] and new["superseded_at"] is None
+
+
+def test_over_the_limit_is_429_with_the_window_in_headers(app, client, device, monkeypatch):
+    monkeypatch.setitem(app.config, "RATELIMIT_FEEDBACK", "2 per minute")
+    codes = [
+        client.post("/api/v1/feedback", json=make_feedback_payload(i), headers=device)
+        for i in range(6, 9)
+    ]
+    assert [r.status_code for r in codes] == [201, 201, 429]
+    assert (
+        codes[1].headers["X-RateLimit-Remaining"] == "0" and "Retry-After" not in codes[1].headers
+    )
+    refused = codes[2]
+    assert int(refused.headers["Retry-After"]) > 0 and refused.get_json()["code"] == 429
