@@ -78,7 +78,7 @@ def _upsert(specs: list[dict], with_message_id: bool):
         index_elements=columns, index_where=where, set_={"site": stmt.excluded.site}
     ).returning(Answer.id, Answer.created_at, *(getattr(Answer, c) for c in _KEY_COLUMNS + _SHOWN))
     return db.session.execute(
-        stmt.execution_options(insertmanyvalues_page_size=PAGE_SIZE), specs
+        stmt.execution_options(insertmanyvalues_page_size=PAGE_SIZE, render_nulls=True), specs
     ).all()
 
 

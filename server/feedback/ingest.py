@@ -149,7 +149,7 @@ def _insert_rows(rows: list[dict]) -> dict[str, int]:
         insert(Feedback)
         .on_conflict_do_nothing(index_elements=["user_id", "client_id"])
         .returning(Feedback.id, Feedback.client_id)
-        .execution_options(insertmanyvalues_page_size=PAGE_SIZE)
+        .execution_options(insertmanyvalues_page_size=PAGE_SIZE, render_nulls=True)
     )
     return {cid: fid for fid, cid in db.session.execute(stmt, rows)}
 

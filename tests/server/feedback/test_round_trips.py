@@ -1,39 +1,10 @@
 """What one feedback request costs: Redis round trips and SQL statements, counted on the real
 SQLite/PostgreSQL and Redis (counts, not timings: the timings live in bench/ingest.py)."""
 
-import contextlib
-
 import pytest
-from sqlalchemy import event
 
-from server.extensions import db, redis_store
+from bench.request_costs import counted
 from tests.factories import make_device, make_feedback_payload, sign_in
-
-
-@contextlib.contextmanager
-def counted(app):
-    """Count SQL statements (with their text) and Redis round trips made inside the block."""
-    seen = {"sql": [], "redis": 0}
-    with app.app_context():
-        engine = db.engine
-        pool = redis_store.client.connection_pool
-
-    def on_sql(conn, cursor, statement, *args):
-        seen["sql"].append(" ".join(statement.split()[:3]))
-
-    original = pool.connection_class.send_packed_command
-
-    def send(self, *args, **kwargs):
-        seen["redis"] += 1  # a pipeline or a script goes out as one packet
-        return original(self, *args, **kwargs)
-
-    event.listen(engine, "before_cursor_execute", on_sql)
-    pool.connection_class.send_packed_command = send
-    try:
-        yield seen
-    finally:
-        pool.connection_class.send_packed_command = original
-        event.remove(engine, "before_cursor_execute", on_sql)
 
 
 @pytest.fixture
@@ -68,7 +39,16 @@ def test_a_retry_is_answered_without_writing(app, client, device):
 
 
 def test_a_batch_is_one_insert_per_table(app, client, device):
-    items = [make_feedback_payload(i) for i in range(3, 40)]
+    # Mixed kinds and optional fields: rows of different shapes still go in together.
+    pairwise = {"kind": "pairwise", "rating": None, "choice": "b"}
+    items = [
+        make_feedback_payload(i, comment="Too long." if i % 3 else None)
+        if i % 2
+        else make_feedback_payload(
+            i, other_answer={"text": f"B {i}", "message_id": f"b{i}"}, **pairwise
+        )
+        for i in range(3, 40)
+    ]
     with counted(app) as seen:
         res = client.post("/api/v1/feedback/batch", json={"items": items}, headers=device)
     assert [r["status"] for r in res.get_json()["results"]] == ["created"] * len(items)
