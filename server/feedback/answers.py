@@ -10,6 +10,7 @@ Resolving is one ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` per kind of 
 partial unique indexes), so a stored answer and a new one cost the same single statement.
 """
 
+import functools
 import hashlib
 import re
 from datetime import datetime
@@ -63,23 +64,30 @@ def _item_specs(item: dict) -> tuple[dict, dict | None]:
     return main, _spec(item, other["text"], other.get("message_id"), other.get("model_name"))
 
 
+@functools.cache
+def _upsert_statement(dialect: str, with_message_id: bool):
+    """The Core upsert of one identity kind, built once per dialect: a Core statement on the
+    table skips the ORM's bulk-insert bookkeeping and re-building the RETURNING columns."""
+    table = Answer.__table__
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(table)
+    columns = ["site", "message_id", "prompt_hash", "answer_hash"]
+    if not with_message_id:
+        columns.remove("message_id")
+    message_id = table.c.message_id
+    where = message_id.is_not(None) if with_message_id else message_id.is_(None)
+    # A no-op update (site is part of the key), so that RETURNING gives stored rows too.
+    stmt = stmt.on_conflict_do_update(
+        index_elements=columns, index_where=where, set_={"site": stmt.excluded.site}
+    ).returning(table.c.id, table.c.created_at, *(table.c[c] for c in _KEY_COLUMNS + _SHOWN))
+    return stmt.execution_options(insertmanyvalues_page_size=PAGE_SIZE, render_nulls=True)
+
+
 def _upsert(specs: list[dict], with_message_id: bool):
     """One statement inserting the answers of one identity kind, returning every row's id,
     whether it was stored already or not."""
     dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(Answer)
-    columns = ["site", "message_id", "prompt_hash", "answer_hash"]
-    if not with_message_id:
-        columns.remove("message_id")
-    where = Answer.message_id.is_not(None) if with_message_id else Answer.message_id.is_(None)
-    # A no-op update (site is part of the key), so that RETURNING gives stored rows too.
-    stmt = stmt.on_conflict_do_update(
-        index_elements=columns, index_where=where, set_={"site": stmt.excluded.site}
-    ).returning(Answer.id, Answer.created_at, *(getattr(Answer, c) for c in _KEY_COLUMNS + _SHOWN))
-    return db.session.execute(
-        stmt.execution_options(insertmanyvalues_page_size=PAGE_SIZE, render_nulls=True), specs
-    ).all()
+    return db.session.execute(_upsert_statement(dialect, with_message_id), specs).all()
 
 
 def resolve(items: list[dict], now: datetime) -> tuple[dict[str, tuple[int, int | None]], dict]:

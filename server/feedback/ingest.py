@@ -13,6 +13,7 @@ if it meets a client_id stored already (a retry Redis did not know), the transac
 rolled back and redone with the client_ids looked up first.
 """
 
+import functools
 import hashlib
 import json
 import logging
@@ -140,17 +141,23 @@ def _retire_live(user_id: int, answer_ids: list[int], now) -> list[tuple[int, in
     ]
 
 
+@functools.cache
+def _insert_statement(dialect: str):
+    """The Core feedback insert, built once per dialect (see answers._upsert_statement)."""
+    table = Feedback.__table__
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
+        insert(table)
+        .on_conflict_do_nothing(index_elements=["user_id", "client_id"])
+        .returning(table.c.id, table.c.client_id)
+        .execution_options(insertmanyvalues_page_size=PAGE_SIZE, render_nulls=True)
+    )
+
+
 def _insert_rows(rows: list[dict]) -> dict[str, int]:
     """Insert feedback rows in one statement; a client_id stored already is skipped. Returns
     the new ids by client_id."""
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = (
-        insert(Feedback)
-        .on_conflict_do_nothing(index_elements=["user_id", "client_id"])
-        .returning(Feedback.id, Feedback.client_id)
-        .execution_options(insertmanyvalues_page_size=PAGE_SIZE, render_nulls=True)
-    )
+    stmt = _insert_statement(db.session.get_bind().dialect.name)
     return {cid: fid for fid, cid in db.session.execute(stmt, rows)}
 
 

@@ -12,6 +12,7 @@ process memory as flask-limiter's fallback does; idempotency then falls back to 
 database's unique constraint.
 """
 
+import functools
 import time
 import uuid
 from collections.abc import Callable
@@ -93,10 +94,16 @@ def _count_in_memory(limit, key: str) -> tuple[int, int]:
     return limit.amount - remaining, max(0, int(reset - time.time()))
 
 
+@functools.cache
+def _limit(text: str):
+    """The parsed limit string (parsed once: it is a regex match per request otherwise)."""
+    return parse(text)
+
+
 def admit(user_id: int) -> dict[str, bytes | None]:
     """Count this request against the caller's limit (429 when over it) and return what the
     Redis fast path knows of the body's client_ids (empty while Redis is down)."""
-    limit = parse(current_app.config["RATELIMIT_FEEDBACK"])
+    limit = _limit(current_app.config["RATELIMIT_FEEDBACK"])
     enabled = bool(current_app.config.get("RATELIMIT_ENABLED", True))
     key, cids = rate_limit_key(), _client_ids()
     try:
