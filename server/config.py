@@ -90,6 +90,9 @@ class Config:
     # Vouchers are signed by the signer process (``python -m server.rewards.signer_service``)
     # on this unix socket (None: ``<instance>/signer.sock``); web workers never hold the key.
     SIGNER_SOCKET = _env("SIGNER_SOCKET")
+    # Answers are scored by the scoring process (``python -m server.scoring.scorer_service``,
+    # the one process that loads torch) on this unix socket (None: ``<instance>/scorer.sock``).
+    SCORER_SOCKET = _env("SCORER_SOCKET")
     # The most one voucher adds to what was claimed; a larger balance is claimed in parts.
     VOUCHER_CAP = _int("VOUCHER_CAP", 10_000 * 10**18)
     # A JSON-RPC node to check claim transactions on; unset: reported payments are unverified.
