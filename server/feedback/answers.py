@@ -12,7 +12,6 @@ partial unique indexes), so a stored answer and a new one cost the same single s
 
 import functools
 import hashlib
-import re
 from datetime import datetime
 
 from sqlalchemy.dialects import postgresql, sqlite
@@ -29,10 +28,14 @@ PAGE_SIZE = 1000
 
 def text_hash(text: str) -> str:
     """Digest of a text with whitespace collapsed, so trivially re-wrapped copies match."""
-    return hashlib.sha256(re.sub(r"\s+", " ", text).strip().encode()).hexdigest()
+    # split() splits on exactly the characters ``\s`` matches: the same digest as collapsing
+    # runs with a regex and stripping, at a fraction of the cost.
+    return hashlib.sha256(" ".join(text.split()).encode()).hexdigest()
 
 
-def _spec(item: dict, text: str, message_id: str | None, model_name: str | None) -> dict:
+def _spec(
+    item: dict, prompt_hash: str, text: str, message_id: str | None, model_name: str | None
+) -> dict:
     """The answer row an item refers to."""
     return {
         "site": item["site"],
@@ -41,27 +44,26 @@ def _spec(item: dict, text: str, message_id: str | None, model_name: str | None)
         "model_name": model_name,
         "prompt_text": item["prompt"],
         "answer_text": text,
-        "prompt_hash": text_hash(item["prompt"]),
+        "prompt_hash": prompt_hash,
         "answer_hash": text_hash(text),
     }
 
 
-def _key(spec) -> tuple:
-    """The identity of an answer row (a spec dict or a returned row)."""
-    get = spec.get if isinstance(spec, dict) else spec._mapping.get
-    content = (get("site"), get("prompt_hash"), get("answer_hash"))
-    if get("message_id") is not None:
-        return ("m", get("message_id"), *content)
-    return ("c", *content)
+def _spec_key(spec: dict) -> tuple:
+    """The identity of the answer row a spec (or a returned row) describes."""
+    return (spec["site"], spec["message_id"], spec["prompt_hash"], spec["answer_hash"])
 
 
 def _item_specs(item: dict) -> tuple[dict, dict | None]:
     """The answer and, for pairwise feedback, the other answer of an item."""
-    main = _spec(item, item["answer"], item.get("message_id"), item.get("model_name"))
+    prompt_hash = text_hash(item["prompt"])
+    main = _spec(item, prompt_hash, item["answer"], item.get("message_id"), item.get("model_name"))
     other = item.get("other_answer")
     if not other:
         return main, None
-    return main, _spec(item, other["text"], other.get("message_id"), other.get("model_name"))
+    return main, _spec(
+        item, prompt_hash, other["text"], other.get("message_id"), other.get("model_name")
+    )
 
 
 @functools.cache
@@ -94,18 +96,27 @@ def resolve(items: list[dict], now: datetime) -> tuple[dict[str, tuple[int, int 
     """Map each item's client_id to (answer id, other answer id), creating missing answers
     (stamped `now`); also return the answer rows by id (``created`` tells the ones made here,
     which no feedback can point at yet)."""
-    pairs = {item["client_id"]: _item_specs(item) for item in items}
-    specs = {_key(s): {**s, "created_at": now} for m, o in pairs.values() for s in (m, o) if s}
+    pairs = {}
+    specs: dict[tuple, dict] = {}
+    for item in items:
+        keys = []
+        for spec in _item_specs(item):
+            key = None if spec is None else _spec_key(spec)
+            if key is not None and key not in specs:
+                specs[key] = {**spec, "created_at": now}
+            keys.append(key)
+        pairs[item["client_id"]] = keys
     ids: dict[tuple, int] = {}
     rows: dict[int, dict] = {}
     for with_message_id in (True, False):
         group = [s for s in specs.values() if (s["message_id"] is not None) == with_message_id]
         for row in _upsert(group, with_message_id) if group else ():
-            ids[_key(row)] = row.id
+            found = row._asdict()
+            ids[_spec_key(found)] = found["id"]
             # A stored answer keeps its own creation time; only a row made now carries ours.
-            rows[row.id] = {**row._asdict(), "created": row.created_at == now}
+            found["created"] = found["created_at"] == now
+            rows[found["id"]] = found
     resolved = {
-        cid: (ids[_key(main)], ids[_key(other)] if other else None)
-        for cid, (main, other) in pairs.items()
+        cid: (ids[main], ids[other] if other else None) for cid, (main, other) in pairs.items()
     }
     return resolved, rows

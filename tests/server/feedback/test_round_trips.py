@@ -81,3 +81,30 @@ def test_over_the_limit_is_429_with_the_window_in_headers(app, client, device, m
     )
     refused = codes[2]
     assert int(refused.headers["Retry-After"]) > 0 and refused.get_json()["code"] == 429
+
+
+def test_re_rating_an_answer_costs_three_statements(app, client, device):
+    old = client.post("/api/v1/feedback", json=make_feedback_payload(9), headers=device)
+    with counted(app) as seen:
+        new = client.post(
+            "/api/v1/feedback", json=make_feedback_payload(9, rating=1), headers=device
+        ).get_json()
+    assert len(seen["sql"]) <= 3 and seen["redis"] <= 2, seen
+    assert new["superseded_at"] is None and new["superseded_by"] is None
+    history = client.get(
+        "/api/v1/feedback", query_string={"include_history": "true"}, headers=device
+    ).get_json()
+    replaced = next(f for f in history if f["id"] == old.get_json()["id"])
+    assert replaced["superseded_at"] and replaced["superseded_by"] == new["id"]
+
+
+def test_history_inside_a_batch_points_at_the_last_item(app, client, device):
+    items = [make_feedback_payload(11, rating=r, comment=c) for r, c in ((1, "a"), (-1, "b"))]
+    items.append(make_feedback_payload(11, rating=1, comment="c"))
+    res = client.post("/api/v1/feedback/batch", json={"items": items}, headers=device)
+    ids = [r["id"] for r in res.get_json()["results"]]
+    history = client.get(
+        "/api/v1/feedback", query_string={"include_history": "true"}, headers=device
+    ).get_json()
+    by_id = {f["id"]: f for f in history}
+    assert [by_id[i]["superseded_by"] for i in ids] == [ids[2], ids[2], None]
