@@ -3,6 +3,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+# Parallel test processes (pytest-xdist); each has its own database, Redis and servers.
+PYTEST_WORKERS ?= 2
 # torch is the CPU build, named by its local version label, from the index that serves it.
 # For a CUDA build: TORCH_VERSION=2.13.0 TORCH_INDEX_URL=https://pypi.org/simple
 TORCH_VERSION ?= 2.13.0+cpu
@@ -46,7 +48,7 @@ run: $(STAMP)
 test: install test-js test-python
 
 test-python: $(STAMP)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test-js: extension/node_modules/.installed
 	cd extension && npm test

@@ -34,6 +34,9 @@ QA_PATH = DATA_DIR / "qa-feedback-dev.json.gz"
 # refuses to reach into the tail (data/README.md, "How the project splits them").
 YARDSTICK_HH = 500  # the last 500 HH dialogues
 YARDSTICK_QA = 100  # the last 100 qa-feedback questions
+# The default gold pool: the 60 qa-feedback questions just before the yardstick's, which the
+# demo does not post either.
+GOLD_QA = 60
 _NAMESPACE = uuid.UUID("6c1f3a52-6e0e-4d8a-9a59-0d7c4b1e2f10")
 
 
@@ -205,10 +208,27 @@ def default_yardstick_records(data_dir: str | Path = DATA_DIR) -> list[dict]:
     return hh[-YARDSTICK_HH:] + qa
 
 
+def default_gold_rows(data_dir: str | Path = DATA_DIR) -> list[dict]:
+    """The default gold pool as prompt/chosen/rejected rows: on each of the `GOLD_QA`
+    qa-feedback questions before the yardstick's whose first prediction annotators flagged
+    (an error span or missing information), the annotators' reference answer is better than
+    that prediction."""
+    with _open(Path(data_dir) / QA_PATH.name) as handle:
+        items = json.load(handle)
+    end = len(items) - YARDSTICK_QA
+    rows = []
+    for item in items[end - GOLD_QA : end]:
+        feedback, worse = item["feedback"], item["prediction 1"]
+        flagged = feedback.get("errors") or feedback.get("missing-info")
+        if flagged and item["gold"].strip() and item["gold"].strip() != worse.strip():
+            rows.append({"prompt": item["question"], "chosen": item["gold"], "rejected": worse})
+    return rows
+
+
 def demo_limits(data_dir: str | Path = DATA_DIR) -> tuple[int, int]:
     """How many HH dialogues and qa questions the demo may post without touching the
-    default yardstick."""
+    default yardstick or the default gold pool."""
     data_dir = Path(data_dir)
     with _open(data_dir / QA_PATH.name) as handle:
         n_qa = len(json.load(handle))
-    return len(load_hh(data_dir / HH_PATH.name)) - YARDSTICK_HH, n_qa - YARDSTICK_QA
+    return len(load_hh(data_dir / HH_PATH.name)) - YARDSTICK_HH, n_qa - YARDSTICK_QA - GOLD_QA

@@ -13,6 +13,8 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from reward_model.data import Pair, pair_key
 COLUMNS = ("prompt", "chosen", "rejected")
 MAX_PAIRS = 100_000
 MAX_TEXT = 100_000  # characters per text
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")
 
 
 class YardstickError(ValueError):
@@ -87,9 +90,9 @@ def validate(rows: Iterable[dict]) -> list[Pair]:
         key = pair_key(prompt, chosen, rejected)
         pairs.setdefault(key, Pair(prompt, chosen, rejected, source="yardstick", key=key))
         if len(pairs) > MAX_PAIRS:
-            raise YardstickError(f"more than {MAX_PAIRS} pairs; split the yardstick")
+            raise YardstickError(f"more than {MAX_PAIRS} pairs; split the file")
     if len(pairs) < 2:
-        raise YardstickError("a yardstick needs at least 2 distinct pairs")
+        raise YardstickError("a reference set needs at least 2 distinct pairs")
     return list(pairs.values())
 
 
@@ -108,3 +111,19 @@ def guarded_keys(pairs: Iterable[Pair]) -> set[str]:
         keys.add(pair_key(p.prompt, p.chosen, p.rejected))
         keys.add(pair_key(p.prompt, p.rejected, p.chosen))
     return keys
+
+
+def _normal(text: str) -> str:
+    """A text as overlap checks compare it: NFKC, case-folded, invisible characters dropped,
+    whitespace collapsed."""
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text)).casefold()
+    return " ".join(text.split())
+
+
+def overlap_key(prompt: str, first: str, second: str) -> str:
+    """Key of a comparison of two answers to a prompt, whichever side won and however the
+    texts differ in Unicode form, case, whitespace or invisible characters: a gold item and a
+    yardstick judgement with the same key are the same comparison."""
+    answers = sorted((_normal(first), _normal(second)))
+    blob = json.dumps([_normal(prompt), *answers], ensure_ascii=False)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()

@@ -95,6 +95,8 @@ def _register_blueprints(app: Flask) -> None:
     from server.datasets.routes import admin_blp as admin_datasets_blp
     from server.datasets.routes import blp as datasets_blp
     from server.feedback.routes import blp as feedback_blp
+    from server.gold.routes import admin_blp as admin_gold_blp
+    from server.gold.routes import blp as gold_blp
     from server.health import blp as health_blp
     from server.labs.pages import pages_bp as labs_pages_bp
     from server.labs.routes import admin_blp as admin_labs_blp
@@ -124,6 +126,8 @@ def _register_blueprints(app: Flask) -> None:
         labs_blp,
         admin_labs_blp,
         yardsticks_blp,
+        gold_blp,
+        admin_gold_blp,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(dashboard_bp)

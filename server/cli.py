@@ -41,6 +41,7 @@ def setup_command() -> None:
     from pathlib import Path
 
     from server.config import signer_settings
+    from server.gold.pools import ensure_default as ensure_default_gold
     from server.rewards.signer import ensure_dev_signer
     from server.yardsticks.services import ensure_default
 
@@ -49,6 +50,9 @@ def setup_command() -> None:
     yardstick, created = ensure_default()
     if created:
         click.echo(f"default yardstick imported ({yardstick.n_pairs} pairs from data/)")
+    gold, created = ensure_default_gold()
+    if created:
+        click.echo(f"default gold pool imported ({gold['n_items']} items from data/)")
     click.echo(f"instance ready at {current_app.instance_path}")
 
 
@@ -57,6 +61,7 @@ def register(app: Flask) -> None:
     from server.auth.cli import users_cli
     from server.datasets.cli import datasets_cli
     from server.demo import demo_cli
+    from server.gold.cli import gold_cli
     from server.labs.cli import labs_cli
     from server.rewards.cli import ledger_cli
     from server.rounds.cli import rounds_cli
@@ -70,4 +75,5 @@ def register(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(labs_cli)
     app.cli.add_command(yardstick_cli)
+    app.cli.add_command(gold_cli)
     app.cli.add_command(datasets_cli)

@@ -60,6 +60,10 @@ class Config:
     # licence, before asking the database again: a revocation made by another process takes
     # effect within this long (at once in the process that makes it). 0 turns it off.
     CREDENTIAL_CACHE_TTL = float(_env("CREDENTIAL_CACHE_TTL", "5"))
+    # Gold comparisons: offered after a rating with this probability, and at most this many
+    # new ones per user and UTC day (the calibrate card counts against the same cap).
+    GOLD_OFFER_RATE = float(_env("GOLD_OFFER_RATE", "0.05"))
+    GOLD_DAILY_CAP = _int("GOLD_DAILY_CAP", 3)
 
     RATELIMIT_ENABLED = _env("RATELIMIT_ENABLED", "1") == "1"
     RATELIMIT_DEFAULT = _env("RATELIMIT_DEFAULT", "1200 per minute")

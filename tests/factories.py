@@ -4,7 +4,8 @@ Two kinds:
 - HTTP factories take a test client (or CLI runner) and go through the real endpoints:
   ``sign_in``/``make_user`` (a real wallet and SIWE signature), ``make_device``,
   ``make_lab_key``, ``make_feedback_payload``, ``post_feedback``, ``make_snapshot``,
-  ``import_yardstick_file`` (through ``flask yardstick import``).
+  ``import_yardstick_file`` (through ``flask yardstick import``), ``import_gold_file``
+  (through ``flask gold import``).
 - Row factories ``make_<model>(**fields)`` insert one row of each model with valid defaults
   in the current app context and return it (committed); pass any column to override.
   ``tests/test_factories.py`` checks that every model has one.
@@ -26,6 +27,7 @@ from server.auth.models import RefreshToken, User
 from server.datasets.models import Dataset, DatasetItem, Download, Royalty
 from server.extensions import db
 from server.feedback.models import Answer, Feedback
+from server.gold.models import GoldAnswer, GoldItem
 from server.labs.models import Lab, LabTransaction
 from server.models_base import utcnow
 from server.rewards.models import Claim, LedgerEntry, RoundBalance, RoundPool, RoundRoot
@@ -411,6 +413,37 @@ def make_yardstick_lift(**fields) -> YardstickLift:
     user_id = fields.pop("user_id", None) or make_account().id
     return _add(YardstickLift(round_id=round_id, yardstick_id=yardstick_id, user_id=user_id,
                               **{"lift": 1e-4, **fields}))  # fmt: skip
+
+
+def make_gold_item(**fields) -> GoldItem:
+    """An active item of a (new) gold pool: the better and the worse answer to a prompt."""
+    from reward_model.yardstick import overlap_key
+
+    tag = uuid.uuid4().hex[:8]
+    texts = {"prompt": f"Which planet is largest? ({tag})", "better": "Jupiter.",
+             "worse": "Mars."}  # fmt: skip
+    texts.update({k: fields.pop(k) for k in list(texts) if k in fields})
+    defaults = {"pool": f"g-{tag}", "version": 1, "active": True,
+                "key": overlap_key(texts["prompt"], texts["better"], texts["worse"])}  # fmt: skip
+    return _add(GoldItem(**{**defaults, **texts, **fields}))
+
+
+def make_gold_answer(**fields) -> GoldAnswer:
+    """A (new) user's correct answer to a (new) gold item shown better-first."""
+    user_id = fields.pop("user_id", None) or make_account().id
+    item_id = fields.pop("item_id", None) or make_gold_item().id
+    defaults = {"first": "better", "choice": "a", "correct": True, "answered_at": utcnow()}
+    return _add(GoldAnswer(user_id=user_id, item_id=item_id, **{**defaults, **fields}))
+
+
+def import_gold_file(runner, tmp_path, rows: list[dict], pool: str = "default") -> str:
+    """Import prompt/chosen/rejected rows as a gold pool through `flask gold import`; the
+    command's output."""
+    path = tmp_path / f"gold-{pool}.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    result = runner.invoke(args=["gold", "import", str(path), "--pool", pool])
+    assert result.exit_code == 0, result.output
+    return result.output
 
 
 def import_yardstick_file(runner, tmp_path, n: int = 40) -> None:

@@ -80,7 +80,7 @@ class LiveServer:
             capture_output=True,
         )
 
-    def start_signer(self, timeout: float = 30.0) -> None:
+    def start_signer(self, timeout: float = 90.0) -> None:
         """Start the voucher signer process (on the development keystore of the instance
         folder, which must exist) and wait for its socket."""
         socket_file = Path(self.env["SIGNER_SOCKET"])
@@ -96,9 +96,10 @@ class LiveServer:
                 raise RuntimeError(f"the signer did not start; see {self.log}")
             time.sleep(0.05)
 
-    def start(self, timeout: float = 30.0) -> None:
+    def start(self, timeout: float = 120.0) -> None:
         """Start gunicorn (and the signer, when the instance has a development keystore) and
-        wait until the health endpoint answers."""
+        wait until the health endpoint answers. The wait is long because the suite runs on two
+        parallel workers on a two-core machine; a server that exits stops it at once."""
         from server.rewards.signer import DEV_KEYSTORE
 
         keystore = Path(self.env["INSTANCE_PATH"]) / DEV_KEYSTORE
@@ -126,13 +127,14 @@ class LiveServer:
                 command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
             )
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and self.process.poll() is None:
             try:
                 if requests.get(self.url + "/api/v1/health", timeout=1).status_code < 500:
                     return
             except requests.RequestException:
                 time.sleep(0.1)
-        raise RuntimeError(f"server did not start; see {self.log}")
+        tail = self.log.read_text(errors="replace")[-2000:] if self.log.exists() else ""
+        raise RuntimeError(f"server did not start; see {self.log}:\n{tail}")
 
     def stop(self) -> None:
         """Stop the server and its signer (SIGTERM, then SIGKILL) and wait for them."""

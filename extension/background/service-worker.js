@@ -6,6 +6,7 @@
  */
 import { MSG } from '../common/messages.js';
 import { Delivery } from './sw-delivery.js';
+import { fetchOffer, sendAnswers } from './sw-gold.js';
 import { Health } from './sw-health.js';
 import { handleLink, handlers, publicSettings } from './sw-messages.js';
 import { Queue } from './sw-queue.js';
@@ -13,6 +14,7 @@ import { ROTATE_EVERY_MS, rotateIfDue } from './sw-rotation.js';
 import { getSettings, getToken } from './sw-settings.js';
 
 const ALARM = 'liftledger-flush';
+const GOLD_ALARM = 'liftledger-gold-flush';
 const ALARM_MIN_MS = 30000;
 const ROTATE_ALARM = 'liftledger-rotate-token';
 
@@ -21,18 +23,21 @@ const ROTATE_ALARM = 'liftledger-rotate-token';
 chrome.storage.local.setAccessLevel({ accessLevel: 'TRUSTED_CONTEXTS' });
 
 const queue = new Queue(chrome.storage.local);
-let timer = null;
+const goldQueue = new Queue(chrome.storage.local, { prefix: 'gold.' });
+const timers = {};
 
 async function showBadge({ pending }) {
   await chrome.action.setBadgeBackgroundColor({ color: '#1a73e8' });
   await chrome.action.setBadgeText({ text: pending ? String(pending) : '' });
 }
 
-function schedule(ms) {
-  // A timer while the worker lives; an alarm in case it is stopped first.
-  clearTimeout(timer);
-  timer = setTimeout(() => delivery.flush(), ms);
-  chrome.alarms.create(ALARM, { when: Date.now() + Math.max(ms, ALARM_MIN_MS) });
+/** Wakes `flush` in `ms`: a timer while the worker lives; an alarm in case it is stopped first. */
+function scheduler(alarm, flush) {
+  return (ms) => {
+    clearTimeout(timers[alarm]);
+    timers[alarm] = setTimeout(flush, ms);
+    chrome.alarms.create(alarm, { when: Date.now() + Math.max(ms, ALARM_MIN_MS) });
+  };
 }
 
 /** Tells every tab's content script the settings it may see. */
@@ -43,18 +48,31 @@ async function broadcast(settings) {
   }
 }
 
+const getConfig = async () => ({ serverUrl: (await getSettings()).serverUrl, token: await getToken() });
 const delivery = new Delivery({
   queue,
-  getConfig: async () => ({ serverUrl: (await getSettings()).serverUrl, token: await getToken() }),
+  getConfig,
   onIdle: showBadge,
-  schedule,
+  schedule: scheduler(ALARM, () => delivery.flush()),
 });
+const goldDelivery = new Delivery({
+  queue: goldQueue,
+  getConfig,
+  send: sendAnswers,
+  schedule: scheduler(GOLD_ALARM, () => goldDelivery.flush()),
+});
+const gold = {
+  queue: goldQueue,
+  delivery: goldDelivery,
+  offer: async () => fetchOffer(fetch, await getConfig()),
+};
 const health = new Health({
   area: chrome.storage.local,
   getServerUrl: async () => (await getSettings()).serverUrl,
   action: chrome.action,
 });
-const table = handlers({ queue, delivery, health, onSettings: broadcast });
+const table = handlers({ queue, delivery, health, gold, onSettings: broadcast });
+const flushAll = () => Promise.all([delivery.flush(), goldDelivery.flush()]);
 
 function reply(promise, sendResponse) {
   promise.then(
@@ -71,17 +89,18 @@ chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
 });
 
 chrome.runtime.onMessageExternal.addListener((message, sender, sendResponse) =>
-  reply(handleLink(message, sender, delivery), sendResponse),
+  reply(handleLink(message, sender, { flush: flushAll }), sendResponse),
 );
 
 chrome.tabs.onRemoved.addListener((tabId) => health.tabs.delete(tabId));
 
 chrome.alarms.onAlarm.addListener((alarm) => {
   if (alarm.name === ALARM) rotateIfDue().finally(() => delivery.flush());
+  if (alarm.name === GOLD_ALARM) rotateIfDue().finally(() => goldDelivery.flush());
   if (alarm.name === ROTATE_ALARM) rotateIfDue();
 });
 chrome.alarms.create(ROTATE_ALARM, { periodInMinutes: ROTATE_EVERY_MS / 60000 });
 
-chrome.runtime.onStartup.addListener(() => delivery.flush());
-chrome.runtime.onInstalled.addListener(() => delivery.flush());
-rotateIfDue().finally(() => delivery.flush());
+chrome.runtime.onStartup.addListener(flushAll);
+chrome.runtime.onInstalled.addListener(flushAll);
+rotateIfDue().finally(flushAll);

@@ -81,11 +81,19 @@ export async function sendBatch(fetchImpl, cfg, batch) {
 
 /**
  * Drives delivery. `getConfig()` → `{serverUrl, token}`; `onIdle(counts)` runs
- * after each flush; `schedule(ms)` asks to be woken for the next retry.
+ * after each flush; `schedule(ms)` asks to be woken for the next retry;
+ * `send(fetchImpl, cfg, batch)` posts one batch (feedback by default).
  */
 export class Delivery {
-  constructor({ queue, getConfig, fetchImpl = fetch, onIdle = async () => {}, schedule = () => {} }) {
-    Object.assign(this, { queue, getConfig, fetchImpl, onIdle, schedule });
+  constructor({
+    queue,
+    getConfig,
+    fetchImpl = fetch,
+    onIdle = async () => {},
+    schedule = () => {},
+    send = sendBatch,
+  }) {
+    Object.assign(this, { queue, getConfig, fetchImpl, onIdle, schedule, send });
     this.running = null;
     this.again = false;
   }
@@ -119,7 +127,7 @@ export class Delivery {
     for (let round = 0; round < 20; round++) {
       const batch = await this.queue.due(BATCH_SIZE);
       if (!batch.length) return;
-      const { results, stop, error } = await sendBatch(this.fetchImpl, cfg, batch);
+      const { results, stop, error } = await this.send(this.fetchImpl, cfg, batch);
       await this.queue.settle(results, error);
       if (stop) return;
       // The server is answering: items waiting on backoff need not wait longer.

@@ -5,6 +5,7 @@
  */
 import { MSG } from '../common/messages.js';
 import { redactRecord } from '../common/redact.js';
+import { answerOf } from './sw-gold.js';
 import { cleanServerUrl, getSettings, getToken, setSettings } from './sw-settings.js';
 
 const KINDS = new Set(['rating', 'pairwise', 'correction']);
@@ -31,8 +32,11 @@ async function fetchMe(settings, token) {
   }
 }
 
-/** Builds the handler table around one queue and one delivery. */
-export function handlers({ queue, delivery, health, onSettings = async () => {} }) {
+/**
+ * Builds the handler table around the feedback queue and its delivery, and
+ * `gold`: `{queue, delivery, offer()}` for gold comparisons.
+ */
+export function handlers({ queue, delivery, health, gold, onSettings = async () => {} }) {
   return {
     async [MSG.SUBMIT](data, sender) {
       if (sender.id !== chrome.runtime.id) throw new Error('Unknown sender.');
@@ -53,9 +57,21 @@ export function handlers({ queue, delivery, health, onSettings = async () => {} 
     },
     async [MSG.FLUSH](_data, sender) {
       if (!fromExtensionPage(sender)) throw new Error('Not allowed.');
-      await queue.wake();
-      await delivery.flush();
+      await Promise.all([queue.wake(), gold.queue.wake()]);
+      await Promise.all([delivery.flush(), gold.delivery.flush()]);
       return queue.counts();
+    },
+    async [MSG.GOLD_OFFER](_data, sender) {
+      if (sender.id !== chrome.runtime.id) throw new Error('Unknown sender.');
+      return { offer: await gold.offer() };
+    },
+    async [MSG.GOLD_ANSWER](data, sender) {
+      if (sender.id !== chrome.runtime.id) throw new Error('Unknown sender.');
+      const answer = answerOf(data);
+      if (!answer) throw new Error('An answer needs an item id and a choice of a or b.');
+      await gold.queue.add(answer);
+      gold.delivery.flush();
+      return { ok: true };
     },
     async [MSG.SETTINGS_GET](_data, sender) {
       const [settings, token] = await Promise.all([getSettings(), getToken()]);
@@ -80,6 +96,7 @@ export function handlers({ queue, delivery, health, onSettings = async () => {} 
       const settings = await setSettings(patch);
       await onSettings(settings);
       delivery.flush();
+      gold.delivery.flush();
       return { settings, linked: !!(await getToken()) };
     },
     async [MSG.HEALTH](data, sender) {

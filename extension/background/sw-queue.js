@@ -18,26 +18,39 @@ export function backoff(attempts, rand = Math.random) {
 }
 
 export class Queue {
-  /** `area`: chrome.storage.local or any `{get(keys), set(obj)}`. */
-  constructor(area, { now = Date.now, rand = Math.random, uuid = () => crypto.randomUUID() } = {}) {
+  /**
+   * `area`: chrome.storage.local or any `{get(keys), set(obj)}`; `prefix` names
+   * a second queue in the same area (its keys are `<prefix>queue`, …).
+   */
+  constructor(
+    area,
+    { now = Date.now, rand = Math.random, uuid = () => crypto.randomUUID(), prefix = '' } = {},
+  ) {
     this.area = area;
     this.now = now;
     this.rand = rand;
     this.uuid = uuid;
+    this.keys = { queue: `${prefix}queue`, stats: `${prefix}stats`, failed: `${prefix}failed` };
     this.lock = Promise.resolve();
+  }
+
+  /** Reads this queue's keys as `{queue, stats, failed}`. */
+  async read(...names) {
+    const got = await this.area.get(names.map((n) => this.keys[n]));
+    return Object.fromEntries(names.map((n) => [n, got[this.keys[n]]]));
   }
 
   /** Runs `fn(state)` alone and saves what it changed. */
   mutate(fn) {
     const run = this.lock.then(async () => {
-      const got = await this.area.get(['queue', 'stats', 'failed']);
+      const got = await this.read('queue', 'stats', 'failed');
       const state = {
         queue: got.queue ?? [],
         stats: { sent: 0, failed: 0, lastError: null, ...got.stats },
         failed: got.failed ?? [],
       };
       const result = await fn(state);
-      await this.area.set(state);
+      await this.area.set(Object.fromEntries(Object.entries(state).map(([n, v]) => [this.keys[n], v])));
       return result;
     });
     this.lock = run.catch(() => {});
@@ -56,7 +69,7 @@ export class Queue {
   /** Up to `limit` items whose retry time has come, oldest first. */
   async due(limit = 50) {
     await this.lock;
-    const { queue = [] } = await this.area.get('queue');
+    const { queue = [] } = await this.read('queue');
     const now = this.now();
     return queue.filter((i) => i.next_at <= now).slice(0, limit);
   }
@@ -97,7 +110,7 @@ export class Queue {
   /** Pending, sent and failed counts, and the last delivery error. */
   async counts() {
     await this.lock;
-    const { queue = [], stats = {} } = await this.area.get(['queue', 'stats']);
+    const { queue = [], stats = {} } = await this.read('queue', 'stats');
     return {
       pending: queue.length,
       sent: stats.sent ?? 0,
@@ -109,7 +122,7 @@ export class Queue {
   /** When the next waiting item becomes due, or null for an empty queue. */
   async nextAt() {
     await this.lock;
-    const { queue = [] } = await this.area.get('queue');
+    const { queue = [] } = await this.read('queue');
     return queue.length ? Math.min(...queue.map((i) => i.next_at)) : null;
   }
 }

@@ -13,6 +13,8 @@ export const MSG = Object.freeze({
   SETTINGS_CHANGED: 'settings/changed', // worker -> content scripts: {sites, licence}
   HEALTH: 'adapter/health', // content -> worker: {site, adapter_version, selector, problem}
   LINK: 'device/link', // dashboard on the configured server's origin -> worker: {token}
+  GOLD_OFFER: 'gold/offer', // content -> worker, after a rating: -> {offer: {item_id, prompt, a, b} | null}
+  GOLD_ANSWER: 'gold/answer', // content -> worker: {item_id, choice: 'a' | 'b'} (queued)
 });
 
 export const SITES = Object.freeze(['chatgpt', 'claude', 'gemini', 'generic']);

@@ -88,3 +88,26 @@ export function spanHtml(span, index) {
   return `<li>“${esc(snippet(span.quote, 60))}” — ${label(span.tag)}
     <button type="button" name="remove-span" value="${index}" aria-label="Remove span ${index + 1}">✕</button></li>`;
 }
+
+/**
+ * A gold comparison offered after a rating, as an ordinary A/B choice: the
+ * prompt and both answers in full, A or B, Send or Skip.
+ */
+export function goldHtml(offer) {
+  const side = (name, text) => `<fieldset class="side"><legend>${name}</legend>
+      <p class="answer">${esc(text)}</p></fieldset>`;
+  return `<style>${STYLE}
+  .answer { white-space: pre-wrap; max-height: 9em; overflow: auto; margin: 0; }</style>
+  <section role="dialog" aria-modal="false" aria-labelledby="ll-title">
+    <header><h2 id="ll-title">One more: which answer is better?</h2>
+      <button type="button" name="close" aria-label="Close feedback panel">✕</button></header>
+    <p class="muted">Prompt: “${esc(snippet(offer.prompt, 200))}”</p>
+    ${side('A', offer.a)}${side('B', offer.b)}
+    <fieldset class="gold"><legend>A/B: which answer is better?</legend>
+      <label><input type="radio" name="choice" value="a"> A</label>
+      <label><input type="radio" name="choice" value="b"> B</label></fieldset>
+    <div><button type="button" name="send-gold" class="primary">Send</button>
+      <button type="button" name="close">Skip</button></div>
+    <p class="status" role="status" aria-live="polite"></p>
+  </section>`;
+}

@@ -7,7 +7,7 @@ import { MSG, send } from '../common/messages.js';
 import { buildRecords, missingInput } from '../common/record.js';
 import { codePointOffset, sliceCodePoints } from '../common/offsets.js';
 import { OWN_ATTR, rangeToSpan } from './text.js';
-import { panelHtml, spanHtml } from './panel-view.js';
+import { goldHtml, panelHtml, spanHtml } from './panel-view.js';
 
 let current = null;
 
@@ -70,7 +70,31 @@ async function submit(root, ctx, state) {
     return setStatus(root, `Could not queue the feedback: ${err.message}`, true);
   }
   setStatus(root, 'Queued ✓ — sent when the server answers.');
+  // The server decides now and then to follow a rating with a gold comparison.
+  const offer = await send(MSG.GOLD_OFFER)
+    .then((data) => data?.offer ?? null)
+    .catch(() => null);
+  if (offer && current?.ctx === ctx) return showGold(root, offer);
   setTimeout(() => current?.ctx === ctx && closePanel(), 1500);
+}
+
+/** Turns the open panel into one gold comparison; its answer is queued like feedback. */
+function showGold(root, offer) {
+  const ctx = { gold: offer.item_id };
+  current.ctx = ctx;
+  root.innerHTML = goldHtml(offer);
+  root.querySelector('input[name="choice"]').focus();
+  current.onGold = async () => {
+    const choice = root.querySelector('input[name="choice"]:checked')?.value;
+    if (!choice) return setStatus(root, 'Choose A or B first.', true);
+    try {
+      await send(MSG.GOLD_ANSWER, { item_id: offer.item_id, choice });
+    } catch (err) {
+      return setStatus(root, `Could not queue the answer: ${err.message}`, true);
+    }
+    setStatus(root, 'Queued ✓ — thank you.');
+    setTimeout(() => current?.ctx === ctx && closePanel(), 1500);
+  };
 }
 
 function onClick(event, root, ctx, state) {
@@ -90,6 +114,7 @@ function onClick(event, root, ctx, state) {
     state.spans.splice(Number(button.value), 1);
     renderSpans(root, state);
   } else if (button.name === 'send') submit(root, ctx, state);
+  else if (button.name === 'send-gold') current?.onGold?.();
 }
 
 /**

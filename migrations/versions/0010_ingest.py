@@ -3,7 +3,7 @@ a plain column filled at round time); an index for paging one user's feedback by
 trigger links superseded feedback to the live row that replaced it
 
 Revision ID: 0010_ingest
-Revises: 0009_yardstick
+Revises: 0012_gold
 Create Date: 2026-12-02 10:00:00
 """
 
@@ -14,7 +14,7 @@ import server.models_base
 from server.sqlite_pragmas import foreign_keys_off_in_migration
 
 revision = "0010_ingest"
-down_revision = "0009_yardstick"
+down_revision = "0012_gold"
 branch_labels = None
 depends_on = None
 

@@ -14,6 +14,7 @@ from reward_model.yardstick import (
 )
 from server.errors import NotFound, Unprocessable
 from server.extensions import db
+from server.gold.pools import gold_overlap, gold_pairs
 from server.labs.models import Lab
 from server.yardsticks.models import Yardstick, YardstickLift, YardstickPair
 
@@ -48,6 +49,11 @@ def store(
         raise Unprocessable(f"Yardstick {name!r} belongs to another owner; choose another name.")
     if latest is not None and latest.content_hash == digest:
         return latest, False
+    if clash := gold_overlap(pairs):
+        raise Unprocessable(
+            f"{clash} of these judgements are gold items; a yardstick must be disjoint from "
+            "the gold pool. Remove them and import again."
+        )
     yardstick = Yardstick(
         name=name,
         version=(latest.version + 1) if latest else 1,
@@ -147,11 +153,12 @@ def load_pairs(yardstick_id: int) -> list[Pair]:
 
 def reserved_keys() -> set[str]:
     """Content keys no training snapshot or dataset may hold: every yardstick judgement (of
-    every version and owner) and its reversal."""
+    every version and owner) and every gold item, each also reversed."""
     rows = db.session.execute(
         db.select(YardstickPair.prompt, YardstickPair.chosen, YardstickPair.rejected)
     )
-    return guarded_keys(Pair(p, c, r, source="yardstick") for p, c, r in rows)
+    yardstick = [Pair(p, c, r, source="yardstick") for p, c, r in rows]
+    return guarded_keys([*yardstick, *gold_pairs()])
 
 
 def lab_lifts(lab_id: int, round_id: int) -> dict[int, float]:

@@ -30,7 +30,7 @@ def test_the_history_trigger_goes_with_a_downgrade(tmp_path, redis_url):
     app = create_app(app_config(f"sqlite:///{tmp_path / 'ingest.db'}", redis_url))
     with app.app_context():
         upgrade()
-        downgrade(revision="0009_yardstick")
+        downgrade(revision="0012_gold")
         assert _triggers() == []
         upgrade()
         assert _triggers() == ["feedback_link_history"]

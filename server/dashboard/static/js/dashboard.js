@@ -1,9 +1,10 @@
 /**
  * The expert's dashboard: totals, lift per round, earnings per round,
- * claims, and the extension link.
+ * claims, the calibrate card, and the extension link.
  */
 
 import { get, session } from './api.js';
+import { loadCalibrate } from './calibrate.js';
 import { liftPerRound, formatLift } from './charts.js';
 import { claim, redeem } from './claim.js';
 import { $, formatDate, renderHeader, say, showAmount, wireSignIn, showSignedIn } from './common.js';
@@ -95,6 +96,9 @@ async function load() {
   renderTotals(earnings);
   renderRounds(earnings?.rounds ?? []);
   renderClaims(Array.isArray(claims) ? claims : (claims?.items ?? []));
+  await loadCalibrate().catch((err) =>
+    say($('#calibrate-status'), `Calibration failed: ${err.message}`, 'error'),
+  );
   document.body.dataset.loaded = 'true';
 }
 

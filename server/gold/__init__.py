@@ -1,0 +1,1 @@
+"""Gold items: reference comparisons with known answers that measure each rater's accuracy."""

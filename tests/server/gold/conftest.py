@@ -1,0 +1,26 @@
+"""Gold fixtures: an admin, and a small gold pool imported through `flask gold import`."""
+
+import pytest
+
+from tests.factories import import_gold_file, sign_in
+
+ROWS = [
+    {"prompt": f"Gold question {n}: what is {n} + {n}?", "chosen": f"It is {2 * n}.",
+     "rejected": f"It is {2 * n + 1}."}
+    for n in range(1, 7)
+]  # fmt: skip
+
+
+@pytest.fixture
+def admin(client, runner) -> dict:
+    """A signed-in admin."""
+    user = sign_in(client)
+    assert runner.invoke(args=["users", "set-role", user["address"], "admin"]).exit_code == 0
+    return sign_in(client, user["account"])
+
+
+@pytest.fixture
+def pool(runner, tmp_path) -> list[dict]:
+    """Six gold comparisons, imported as the default pool; their rows."""
+    assert "imported" in import_gold_file(runner, tmp_path, ROWS)
+    return ROWS
