@@ -24,6 +24,8 @@ from bench.ingest import _fresh, records  # noqa: E402
 STAGES = {
     "before_request hooks (all)": ("flask/app.py", "preprocess_request"),
     "— load_identity (auth, cached credential)": ("auth/identity.py", "load_identity"),
+    "— credential DB lookup (the TTL cache skips it)": ("auth/credentials.py", "authenticate"),
+    "— JWT decode (access tokens only)": ("auth/tokens.py", "decode_access_token"),
     "— JSON nesting guard": ("request_guards.py", "bounded_json_nesting"),
     "— require_json + chunked_body_limit": ("request_guards.py", "require_json"),
     "— flask-talisman before": ("flask_talisman", "_force_https"),
@@ -38,6 +40,7 @@ STAGES = {
     "— feedback insert": ("feedback/ingest.py", "_insert_rows"),
     "— commit": ("sqlalchemy/orm/session.py", "commit"),
     "— remember idempotency key (Redis)": ("feedback/ingest.py", "_remember"),
+    "SQLite connect + pragmas (pooled: once)": ("server/sqlite_pragmas.py", "_set_pragmas"),
     "SQL execute (all)": ("sqlalchemy/engine/base.py", "_execute_context"),
     "Redis round trips (all)": ("redis/connection.py", "send_packed_command"),
     "response schema dump": ("flask_smorest/response.py", "_prepare_response_content"),
@@ -126,11 +129,11 @@ def main() -> None:
     n = len(bodies) - len(bodies) // 2
     print(f"per request (unprofiled): ours {1000 * ours:.2f} ms, echo {1000 * echo_s:.2f} ms")
     print(f"profiled: {1000 * total / n:.2f} ms CPU per request\n")
-    print(f"| {'stage':<45} | share | ms/request |")
-    print(f"|{'-' * 47}|-------|------------|")
+    print(f"| {'stage':<50} | share | ms/request |")
+    print(f"|{'-' * 52}|-------|------------|")
     for label, (fragment, name) in STAGES.items():
         seconds = _cumulative(stats, fragment, name)
-        print(f"| {label:<45} | {100 * seconds / total:4.1f}% | {1000 * seconds / n:10.3f} |")
+        print(f"| {label:<50} | {100 * seconds / total:4.1f}% | {1000 * seconds / n:10.3f} |")
     if args.top:
         stats.sort_stats("tottime").print_stats(args.top)
     if args.callers:
