@@ -19,6 +19,7 @@ branch_labels = None
 depends_on = None
 
 LIVE = "superseded_at IS NULL AND withdrawn_at IS NULL"
+UNLINKED = "superseded_at IS NOT NULL AND superseded_by_id IS NULL"
 # When a live row goes in, the user's superseded rows on that answer still without a successor
 # (retired by ingest's UPDATE just before, or history rows of the same batch) point at it. In
 # the database, so that re-rating costs no statement of its own after the insert. A SQLite
@@ -43,6 +44,14 @@ def upgrade():
         _live_index()
         op.drop_table("text_bucket")
         op.drop_table("text_cluster")
+    # What the trigger looks for, without scanning all of a user's feedback per inserted row.
+    op.create_index(
+        "ix_feedback_unlinked",
+        "feedback",
+        ["user_id", "answer_id"],
+        sqlite_where=sa.text(UNLINKED),
+        postgresql_where=sa.text(UNLINKED),
+    )
     _create_link_trigger()
 
 
@@ -82,6 +91,7 @@ def downgrade():
     op.execute(f"DROP TRIGGER IF EXISTS {TRIGGER}" + (" ON feedback" if _postgres() else ""))
     if _postgres():
         op.execute(f"DROP FUNCTION IF EXISTS {TRIGGER}()")
+    op.execute("DROP INDEX IF EXISTS ix_feedback_unlinked")
     with foreign_keys_off_in_migration():
         op.create_table(
             "text_cluster",

@@ -25,6 +25,9 @@ TAGS = (
 )
 
 
+UNLINKED = "superseded_at IS NOT NULL AND superseded_by_id IS NULL"
+
+
 class Answer(db.Model):
     """A chatbot answer and its prompt, identified by site, message id (when the site gives
     one) and the hashes of both texts."""
@@ -96,6 +99,15 @@ class Feedback(db.Model):
         db.UniqueConstraint("user_id", "client_id"),
         # A user's feedback paged by id (keyset) without scanning anyone else's.
         db.Index("ix_feedback_user_id_id", "user_id", "id"),
+        # Superseded rows not yet linked to their successor: empty between statements, it lets
+        # the history trigger (0010_ingest) find them without scanning the user's feedback.
+        db.Index(
+            "ix_feedback_unlinked",
+            "user_id",
+            "answer_id",
+            sqlite_where=db.text(UNLINKED),
+            postgresql_where=db.text(UNLINKED),
+        ),
         # At most one live feedback per user and answer; older ones stay as history.
         db.Index(
             "uq_feedback_current",
