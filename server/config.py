@@ -56,7 +56,10 @@ class Config:
     # The deepest JSON body accepted (a batch of feedback with spans is 4 deep).
     MAX_JSON_DEPTH = _int("MAX_JSON_DEPTH", 32)
     IDEMPOTENCY_TTL = _int("IDEMPOTENCY_TTL", 24 * 3600)
-    CLUSTER_THRESHOLD = float(_env("CLUSTER_THRESHOLD", "0.8"))
+    # Seconds a web process keeps a device token's or lab key's owner, and a user's default
+    # licence, before asking the database again: a revocation made by another process takes
+    # effect within this long (at once in the process that makes it). 0 turns it off.
+    CREDENTIAL_CACHE_TTL = float(_env("CREDENTIAL_CACHE_TTL", "5"))
     # Gold comparisons: offered after a rating with this probability, and at most this many
     # new ones per user and UTC day (the calibrate card counts against the same cap).
     GOLD_OFFER_RATE = float(_env("GOLD_OFFER_RATE", "0.05"))
@@ -91,6 +94,9 @@ class Config:
     # Vouchers are signed by the signer process (``python -m server.rewards.signer_service``)
     # on this unix socket (None: ``<instance>/signer.sock``); web workers never hold the key.
     SIGNER_SOCKET = _env("SIGNER_SOCKET")
+    # Answers are scored by the scoring process (``python -m server.scoring.scorer_service``,
+    # the one process that loads torch) on this unix socket (None: ``<instance>/scorer.sock``).
+    SCORER_SOCKET = _env("SCORER_SOCKET")
     # The most one voucher adds to what was claimed; a larger balance is claimed in parts.
     VOUCHER_CAP = _int("VOUCHER_CAP", 10_000 * 10**18)
     # A JSON-RPC node to check claim transactions on; unset: reported payments are unverified.
@@ -121,6 +127,8 @@ class TestingConfig(Config):
     RATELIMIT_DEFAULT = "100000 per minute"
     RATELIMIT_AUTH = "100000 per minute"
     RATELIMIT_FEEDBACK = "100000 per minute"
+    # Tests revoke and change rows directly in the database and expect it to count at once.
+    CREDENTIAL_CACHE_TTL = 0.0
 
 
 class ProductionConfig(Config):

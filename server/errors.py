@@ -69,6 +69,12 @@ class Unprocessable(ApiError):
     code = 422
 
 
+class TooManyRequests(ApiError):
+    """429: over a rate limit; Retry-After says when to come back."""
+
+    code = 429
+
+
 class ServiceUnavailable(ApiError):
     """503: a dependency (e.g. Redis for sign-in nonces) is down; retry later."""
 

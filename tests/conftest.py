@@ -172,6 +172,27 @@ def signer(app, monkeypatch):
 
 
 @pytest.fixture
+def scorer(app, monkeypatch):
+    """The scoring process's service, run on a real unix socket in a thread of this process
+    (the app only knows the socket); yields the socket's path."""
+    import tempfile
+    import threading
+
+    from server.scoring.scorer_service import Scorer, ScorerServer
+
+    folder = Path(tempfile.mkdtemp(prefix="scorer-", dir="/tmp"))  # a short socket path
+    server = ScorerServer(folder / "scorer.sock", Scorer(app))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    monkeypatch.setitem(app.config, "SCORER_SOCKET", str(folder / "scorer.sock"))
+    yield folder / "scorer.sock"
+    server.shutdown()
+    server.server_close()
+    thread.join()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
 def make_round(app):
     """Factory: a finished training round; returns its id."""
 

@@ -26,7 +26,7 @@ from server.auth.credentials import Credential
 from server.auth.models import RefreshToken, User
 from server.datasets.models import Dataset, DatasetItem, Download, Royalty
 from server.extensions import db
-from server.feedback.models import Answer, Feedback, TextBucket, TextCluster
+from server.feedback.models import Answer, Feedback
 from server.gold.models import GoldAnswer, GoldItem
 from server.labs.models import Lab, LabTransaction
 from server.models_base import utcnow
@@ -227,17 +227,6 @@ def make_answer(**fields) -> Answer:
         "answer_hash": _hash(text, uuid.uuid4()),
     }
     return _add(Answer(**{**defaults, **fields}))
-
-
-def make_text_cluster(**fields) -> TextCluster:
-    """A near-duplicate text cluster with an empty MinHash signature."""
-    return _add(TextCluster(**{"minhash": b"\x00" * 8, **fields}))
-
-
-def make_text_bucket(**fields) -> TextBucket:
-    """One LSH bucket of a (new) cluster."""
-    cluster_id = fields.pop("cluster_id", None) or make_text_cluster().id
-    return _add(TextBucket(**{"bucket": uuid.uuid4().hex, "cluster_id": cluster_id, **fields}))
 
 
 def make_feedback(**fields) -> Feedback:

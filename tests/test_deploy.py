@@ -1,6 +1,7 @@
-"""docker-compose.yml (no Docker engine needed): the five services, the app environment it
+"""docker-compose.yml (no Docker engine needed): the six services, the app environment it
 gives web and worker is one the production config accepts, naming only settings that exist,
-and only the signer service gets the signer key."""
+only the signer service gets the signer key, and only the worker and the scorer run the image
+with torch."""
 
 import json
 import os
@@ -49,14 +50,28 @@ def settings_read() -> set[str]:
 
 def test_services_match_what_ci_runs():
     services = COMPOSE["services"]
-    assert set(services) == {"web", "worker", "signer", "postgres", "redis"}
+    assert set(services) == {"web", "worker", "signer", "scorer", "postgres", "redis"}
     assert services["postgres"]["image"] == "postgres:15"  # CI's PostgreSQL major version
     assert services["worker"]["command"] == ["flask", "--app", "wsgi", "worker"]
     assert services["worker"]["depends_on"]["web"]["condition"] == "service_healthy"
-    for name in ("web", "worker"):  # one image, one database, one Redis, one model volume
-        volumes = ["instance:/data", "signer-socket:/run/liftledger"]
-        assert services[name]["build"] == "." and services[name]["volumes"] == volumes
+    for name in ("web", "worker"):  # one database, one Redis, one model volume
+        volumes = ["instance:/data", "signer-socket:/run/liftledger", "scorer-socket:/run/scorer"]
+        assert services[name]["volumes"] == volumes
         assert app_env(name, SECRETS)["DATABASE_URL"] == app_env("web", SECRETS)["DATABASE_URL"]
+
+
+def test_only_the_worker_and_the_scorer_run_torch():
+    services = COMPOSE["services"]
+    targets = {name: services[name]["build"]["target"] for name in ("web", "worker", "signer")}
+    targets["scorer"] = services["scorer"]["build"]["target"]
+    assert targets == {"web": "web", "signer": "web", "worker": "ml", "scorer": "ml"}
+    stages = re.split(r"^FROM ", (ROOT / "Dockerfile").read_text(), flags=re.M)[1:]
+    installs = {stage.split()[2]: ".[train]" in stage for stage in stages}
+    assert installs == {"base": False, "ml": True, "web": False}
+    scorer = services["scorer"]
+    assert scorer["command"] == ["python", "-m", "server.scoring.scorer_service"]
+    assert scorer["volumes"] == ["instance:/data", "scorer-socket:/run/scorer"]
+    assert app_env("scorer", SECRETS)["SCORER_SOCKET"] == app_env("web", SECRETS)["SCORER_SOCKET"]
 
 
 def test_only_the_signer_gets_the_key():
@@ -72,7 +87,7 @@ def test_only_the_signer_gets_the_key():
         assert "signer-keys:/keys" not in COMPOSE["services"][name]["volumes"]
 
 
-@pytest.mark.parametrize("service", ["web", "worker", "signer"])
+@pytest.mark.parametrize("service", ["web", "worker", "signer", "scorer"])
 def test_every_setting_named_exists(service):
     assert set(app_env(service, SECRETS)) <= settings_read()
 

@@ -22,6 +22,7 @@ from flask import current_app
 from server.errors import NotFound, Unauthorized
 from server.extensions import db
 from server.models_base import UtcDateTime, utcnow
+from server.ttl_cache import app_cache
 
 PREFIXES = {"device": "lld_dev_", "lab": "lld_lab_"}
 DISPLAY = {"device": 4, "lab": 6}  # characters of the random part kept as a display prefix
@@ -31,6 +32,9 @@ REFUSED = {
     "device": "Device token is invalid or revoked; link the extension again.",
     "lab": "Lab key is invalid or revoked; ask for a new one.",
 }
+# The web process's cache of live credentials (server/ttl_cache.py): cleared here on every
+# revocation or rotation, so this process sees it at once and others within the TTL.
+CACHE = "credentials"
 EXPIRED = {
     "device": "Device token has expired; link the extension again.",
     "lab": "Lab key has expired; ask for a new one.",
@@ -168,11 +172,18 @@ def rotate(credential_id: int) -> tuple[Credential, str]:
     db.session.flush()
     old.replaced_by_id = new.id
     db.session.commit()
+    _forget_cached()
     return new, token
+
+
+def _forget_cached() -> None:
+    """Drop this process's cached credentials after a revocation or rotation."""
+    app_cache(CACHE).clear()
 
 
 def _revoke_successors(credential: Credential, now: datetime) -> None:
     """Revoke every token that replaced this one, directly or not; the caller commits."""
+    _forget_cached()
     successor = credential.replaced_by_id
     while successor is not None:
         row = db.session.get(Credential, successor)
@@ -183,6 +194,7 @@ def _revoke_successors(credential: Credential, now: datetime) -> None:
 
 def revoke_family_devices(family: str) -> None:
     """Revoke the device tokens issued under one sign-in; the caller commits."""
+    _forget_cached()
     db.session.execute(
         db.update(Credential)
         .where(Credential.family == family, Credential.revoked_at.is_(None))
@@ -192,6 +204,7 @@ def revoke_family_devices(family: str) -> None:
 
 def revoke_user_devices(user_id: int) -> None:
     """Revoke every device token of a user; the caller commits."""
+    _forget_cached()
     db.session.execute(
         db.update(Credential)
         .where(
@@ -218,4 +231,5 @@ def revoke(kind: str, credential_id: int, **owner) -> Credential:
     if credential.revoked_at is None:
         credential.revoked_at = utcnow()
         db.session.commit()
+    _forget_cached()
     return credential

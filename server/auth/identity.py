@@ -12,6 +12,8 @@ from server.auth.models import User
 from server.auth.tokens import decode_access_token
 from server.errors import ApiError, Forbidden, Unauthorized
 from server.extensions import db
+from server.models_base import utcnow
+from server.ttl_cache import app_cache, cache_ttl
 
 CONTRIBUTOR_SCOPES = frozenset(
     {"feedback:write", "feedback:read", "me:read", "me:write", "devices:manage", "rewards"}
@@ -37,8 +39,25 @@ class Principal:
 
 
 def _principal_from_credential(token: str) -> Principal:
-    """Resolve a device token to its user, or a lab key to its lab; 401 if neither is live."""
+    """Resolve a device token to its user, or a lab key to its lab; 401 if neither is live.
+    A live one is remembered for CREDENTIAL_CACHE_TTL seconds (its expiry still counts)."""
+    cache = app_cache(credentials.CACHE)
+    key = credentials.hash_token(token)
+    principal, expires_at = cache.get_or_load(key, cache_ttl(), lambda: _resolved(token))
+    if expires_at is not None and expires_at <= utcnow():
+        cache.drop(key)
+        principal, _ = _resolved(token)  # raises the expiry's 401
+    return principal
+
+
+def _resolved(token: str) -> tuple[Principal, object]:
+    """The principal behind a live credential and when it expires; 401 if none is live."""
     credential = credentials.authenticate(token)
+    return _principal_of(credential), credential.expires_at
+
+
+def _principal_of(credential) -> Principal:
+    """The principal a live credential stands for."""
     scopes = frozenset(credential.scopes.split())
     if credential.kind == "lab":
         key = credential

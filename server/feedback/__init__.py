@@ -1,1 +1,1 @@
-"""Feedback ingest, de-duplication, history and near-duplicate text clusters."""
+"""Feedback ingest, de-duplication, history, edit and withdrawal."""

@@ -1,11 +1,20 @@
-"""Ingest feedback in bulk with de-duplication.
+"""Ingest feedback in bulk with de-duplication, in as few statements as the rules allow.
 
 Rules: (1) a user's retry with the same ``client_id`` returns the stored row (same content)
 or is a conflict (different content); the database's unique constraint is the source of
 truth and Redis only a fast path. (2) A user's newer feedback on an answer supersedes the
-older one, which stays as history. (3) Answers are stored once. (4) Free text is clustered.
+older one, which stays as history. (3) Answers are stored once.
+
+A new item costs one statement per table: the answers' upsert, then the feedback insert,
+which also settles idempotency (``ON CONFLICT (user_id, client_id) DO NOTHING``). Only an
+answer stored before can carry older feedback, so only then is there a supersede (one
+``UPDATE``) before the insert; the database links the superseded rows to their successor as
+the insert goes in (a trigger), so re-rating costs three statements. The insert is optimistic:
+if it meets a client_id stored already (a retry Redis did not know), the transaction is
+rolled back and redone with the client_ids looked up first.
 """
 
+import functools
 import hashlib
 import json
 import logging
@@ -13,26 +22,34 @@ from dataclasses import dataclass
 
 import redis
 from flask import current_app
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from server.auth.models import User
 from server.extensions import db, redis_store
-from server.feedback import answers, minhash
+from server.feedback import answers
 from server.feedback.models import Feedback
 from server.models_base import utcnow
+from server.ttl_cache import app_cache, cache_ttl
 
 logger = logging.getLogger(__name__)
 ATTEMPTS = 3
+PAGE_SIZE = 1000  # rows per INSERT: a batch is one statement
 
 
 @dataclass
 class ItemResult:
-    """What happened to one submitted item."""
+    """What happened to one submitted item (``row``: the stored row, when created here)."""
 
     client_id: str | None
     status: str  # created | exists | conflict | invalid
     id: int | None = None
     errors: dict | None = None
+    row: dict | None = None
+
+
+class _StoredBefore(Exception):
+    """The optimistic insert met a client_id stored already: redo the batch carefully."""
 
 
 def content_hash(item: dict) -> str:
@@ -41,23 +58,19 @@ def content_hash(item: dict) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _idem_key(user_id: int, client_id: str) -> str:
+def idem_key(user_id: int, client_id: str) -> str:
     """Redis key of the idempotency fast path."""
     return f"idem:{user_id}:{client_id}"
 
 
-def _fast_path(user_id: int, pending: dict[str, dict]) -> dict[str, ItemResult]:
-    """Answer retries from Redis when it is up; any Redis error just means 'not cached'."""
-    keys = list(pending)
-    try:
-        cached = redis_store.client.mget([_idem_key(user_id, cid) for cid in keys])
-    except redis.RedisError:
-        return {}
+def _from_cache(pending: dict[str, dict], cached: dict[str, bytes | None]) -> dict:
+    """Results for items the Redis fast path already knew (values are ``id:digest``)."""
     found = {}
-    for cid, value in zip(keys, cached, strict=True):
+    for cid, item in pending.items():
+        value = cached.get(cid)
         if value is not None:
             fid, digest = value.decode().split(":", 1)
-            same = digest == pending[cid]["_hash"]
+            same = digest == item["_hash"]
             found[cid] = ItemResult(cid, "exists" if same else "conflict", int(fid))
     return found
 
@@ -76,10 +89,14 @@ def _stored(user_id: int, pending: dict[str, dict]) -> dict[str, ItemResult]:
 
 
 def _default_licence(user_id: int) -> str:
-    """The user's default licence (asked only when an item names none)."""
-    return db.session.execute(
-        db.select(User.default_licence).where(User.id == user_id)
-    ).scalar_one()
+    """The user's default licence (asked only when an item names none; cached seconds)."""
+    return app_cache("default_licence").get_or_load(
+        user_id,
+        cache_ttl(),
+        lambda: db.session.execute(
+            db.select(User.default_licence).where(User.id == user_id)
+        ).scalar_one(),
+    )
 
 
 def _row(user_id: int, item: dict, ids: tuple[int, int | None], licence: str | None, now) -> dict:
@@ -101,43 +118,49 @@ def _row(user_id: int, item: dict, ids: tuple[int, int | None], licence: str | N
         "created_at": now,
         "updated_at": now,
         "content_hash": item["_hash"],
-        "cluster_id": None,
     }
 
 
-def _retire_live(user_id: int, answer_ids: list[int], now) -> list[tuple[int, int]]:
-    """Mark the user's live feedback on these answers superseded; return (id, answer id)."""
-    old = db.session.execute(
-        db.select(Feedback.id, Feedback.answer_id).where(
-            Feedback.user_id == user_id,
-            Feedback.answer_id.in_(answer_ids),
-            Feedback.superseded_at.is_(None),
-            Feedback.withdrawn_at.is_(None),
-        )
-    ).all()
-    if old:
+def _retire_live(user_id: int, answer_ids: list[int], now) -> None:
+    """Mark the user's live feedback on these answers superseded, in one statement."""
+    if answer_ids:
+        table = Feedback.__table__  # Core: the ORM would synchronise the session first
         db.session.execute(
-            db.update(Feedback)
-            .where(Feedback.id.in_([fid for fid, _ in old]))
+            db.update(table)
+            .where(
+                table.c.user_id == user_id,
+                table.c.answer_id.in_(answer_ids),
+                table.c.superseded_at.is_(None),
+                table.c.withdrawn_at.is_(None),
+            )
             .values(superseded_at=now)
         )
-    return old
 
 
-def _link_history(superseded: list[tuple[int, int]], by_answer: dict[int, int]) -> None:
-    """Point each superseded row at the row that replaced it."""
-    for fid, answer_id in superseded:
-        db.session.execute(
-            db.update(Feedback)
-            .where(Feedback.id == fid)
-            .values(superseded_by_id=by_answer[answer_id])
-        )
+@functools.cache
+def _insert_statement(dialect: str):
+    """The Core feedback insert, built once per dialect (see answers._upsert_statement)."""
+    table = Feedback.__table__
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
+        insert(table)
+        .on_conflict_do_nothing(index_elements=["user_id", "client_id"])
+        .returning(table.c.id, table.c.client_id)
+        .execution_options(insertmanyvalues_page_size=PAGE_SIZE, render_nulls=True)
+    )
+
+
+def _insert_rows(rows: list[dict]) -> dict[str, int]:
+    """Insert feedback rows in one statement; a client_id stored already is skipped. Returns
+    the new ids by client_id."""
+    stmt = _insert_statement(db.session.get_bind().dialect.name)
+    return {cid: fid for fid, cid in db.session.execute(stmt, rows)}
 
 
 def _insert(user_id: int, items: list[dict]) -> list[ItemResult]:
-    """Insert new items (answers first), supersede older feedback, cluster free text."""
-    resolved = answers.resolve(items)
+    """Insert new items (answers first) and supersede older feedback."""
     now = utcnow()
+    resolved, answer_rows = answers.resolve(items, now)
     needs_default = any(not item.get("licence") for item in items)
     default = _default_licence(user_id) if needs_default else None
     rows = [_row(user_id, item, resolved[item["client_id"]], default, now) for item in items]
@@ -145,61 +168,78 @@ def _insert(user_id: int, items: list[dict]) -> list[ItemResult]:
     last = {row["answer_id"]: i for i, row in enumerate(rows)}
     for i, row in enumerate(rows):
         row["superseded_at"] = None if last[row["answer_id"]] == i else now
-    # Clusters are assigned before the insert so each row goes in complete, in one statement.
-    texts = {i: row["corrected_text"] or row["comment"] for i, row in enumerate(rows)}
-    texts = {i: text for i, text in texts.items() if text}
-    for i, cluster_id in minhash.assign_clusters(texts, _threshold()).items():
-        rows[i]["cluster_id"] = cluster_id
-    superseded = _retire_live(user_id, list(last), now)
-    ids = (
-        db.session.execute(
-            db.insert(Feedback).returning(Feedback.id, sort_by_parameter_order=True), rows
+    _retire_live(user_id, [a for a in last if not answer_rows[a]["created"]], now)
+    # The insert also links each superseded row (retired just now, or history of this batch)
+    # to the live row that replaced it: the feedback_link_history trigger (0010_ingest).
+    ids = _insert_rows(rows)
+    if len(ids) < len(rows):
+        raise _StoredBefore()
+    by_answer = {rows[i]["answer_id"]: ids[rows[i]["client_id"]] for i in last.values()}
+    for row in rows:
+        row.update(
+            id=ids[row["client_id"]],
+            superseded_by_id=by_answer[row["answer_id"]] if row["superseded_at"] else None,
+            withdrawn_at=None,
+            cluster_id=None,
+            answer=answer_rows[row["answer_id"]],
+            other_answer=answer_rows.get(row["other_answer_id"]),
         )
-        .scalars()
-        .all()
-    )
-    by_answer = {rows[i]["answer_id"]: ids[i] for i in last.values()}
-    in_batch = [(fid, row["answer_id"]) for row, fid in zip(rows, ids, strict=True)]
-    _link_history(
-        superseded + [p for i, p in enumerate(in_batch) if rows[i]["superseded_at"]], by_answer
-    )
-    return [
-        ItemResult(row["client_id"], "created", fid) for row, fid in zip(rows, ids, strict=True)
-    ]
+    return [ItemResult(row["client_id"], "created", row["id"], row=row) for row in rows]
 
 
-def _threshold() -> float:
-    """Similarity at which free texts share a cluster."""
-    return float(current_app.config["CLUSTER_THRESHOLD"])
+# KEYS: idempotency keys; ARGV[1]: seconds they live, ARGV[2..]: their values. One call for
+# a whole batch: 500 SETs pipelined cost redis-py more than the rest of the request.
+REMEMBER = """
+for i = 1, #KEYS do redis.call('SET', KEYS[i], ARGV[i + 1], 'EX', ARGV[1]) end
+return #KEYS
+"""
 
 
 def _remember(user_id: int, results: list[ItemResult], hashes: dict[str, str]) -> None:
-    """Fill the Redis fast path for stored items; failures are harmless."""
+    """Fill the Redis fast path for stored items (one scripted call); failures are harmless."""
+    created = [r for r in results if r.status == "created"]
+    if not created:
+        return
     ttl = int(current_app.config["IDEMPOTENCY_TTL"])
+    client = redis_store.client
     try:
-        pipe = redis_store.client.pipeline(transaction=False)
-        for r in results:
-            if r.status == "created":
-                pipe.set(_idem_key(user_id, r.client_id), f"{r.id}:{hashes[r.client_id]}", ex=ttl)
-        pipe.execute()
+        script = current_app.extensions.get("feedback_remember_script")
+        if script is None:
+            script = client.register_script(REMEMBER)
+            current_app.extensions["feedback_remember_script"] = script
+        script(
+            keys=[idem_key(user_id, r.client_id) for r in created],
+            args=[ttl, *(f"{r.id}:{hashes[r.client_id]}" for r in created)],
+            client=client,
+        )
     except redis.RedisError:
         logger.warning("redis unavailable: idempotency fast path not updated")
 
 
-def ingest(user_id: int, items: list[dict]) -> list[ItemResult]:
+def ingest(
+    user_id: int, items: list[dict], cached: dict[str, bytes | None] | None = None
+) -> list[ItemResult]:
     """Store validated items for a user; one result per item, in order (the items passed in
-    are left as they are)."""
+    are left as they are). `cached` holds what the Redis fast path knows of their client_ids
+    (``id:digest``), when it was asked already."""
     items = [_prepared(item) for item in items]
+    careful = False
     for attempt in range(ATTEMPTS):
         try:
-            results = _ingest_once(user_id, items)
+            results = _ingest_once(user_id, items, cached or {}, careful)
             db.session.commit()
             break
+        except _StoredBefore:
+            db.session.rollback()
+            careful = True
         except IntegrityError:
             # A concurrent request stored the same answer/client_id first: retry sees it.
             db.session.rollback()
+            careful = True
             if attempt == ATTEMPTS - 1:
                 raise
+    else:
+        raise RuntimeError("feedback could not be stored after retries")
     _remember(user_id, results, {i["client_id"]: i["_hash"] for i in items})
     return results
 
@@ -210,13 +250,17 @@ def _prepared(item: dict) -> dict:
     return {**item, "_hash": content_hash(item)}
 
 
-def _ingest_once(user_id: int, items: list[dict]) -> list[ItemResult]:
-    """One attempt at storing the batch inside the current transaction."""
+def _ingest_once(
+    user_id: int, items: list[dict], cached: dict[str, bytes | None], careful: bool
+) -> list[ItemResult]:
+    """One attempt at storing the batch inside the current transaction; `careful` looks the
+    client_ids up in the database before inserting."""
     first: dict[str, dict] = {}
     for item in items:
         first.setdefault(item["client_id"], item)
-    known = _fast_path(user_id, first)
-    known.update(_stored(user_id, {c: i for c, i in first.items() if c not in known}))
+    known = _from_cache(first, cached)
+    if careful:
+        known.update(_stored(user_id, {c: i for c, i in first.items() if c not in known}))
     new_items = [i for c, i in first.items() if c not in known]
     inserted = {r.client_id: r for r in _insert(user_id, new_items)} if new_items else {}
     return [_result_for(item, first, known, inserted) for item in items]

@@ -1,4 +1,4 @@
-"""Answers (stored once), feedback on them (one current per user and answer), text clusters."""
+"""Answers (stored once) and feedback on them (one current per user and answer)."""
 
 from server.extensions import db
 from server.models_base import UtcDateTime, utcnow
@@ -23,6 +23,9 @@ TAGS = (
     "great_answer",
     "well_written",
 )
+
+
+UNLINKED = "superseded_at IS NOT NULL AND superseded_by_id IS NULL"
 
 
 class Answer(db.Model):
@@ -86,13 +89,25 @@ class Feedback(db.Model):
     superseded_at = db.Column(UtcDateTime)
     superseded_by_id = db.Column(db.Integer, db.ForeignKey("feedback.id"))
     content_hash = db.Column(db.String(64), nullable=False)
-    cluster_id = db.Column(db.Integer, db.ForeignKey("text_cluster.id"), index=True)
+    # A near-duplicate group id; ingest leaves it empty (grouping happens at round time).
+    cluster_id = db.Column(db.Integer, index=True)
 
     answer = db.relationship(Answer, foreign_keys=[answer_id], lazy="joined")
     other_answer = db.relationship(Answer, foreign_keys=[other_answer_id], lazy="joined")
 
     __table_args__ = (
         db.UniqueConstraint("user_id", "client_id"),
+        # A user's feedback paged by id (keyset) without scanning anyone else's.
+        db.Index("ix_feedback_user_id_id", "user_id", "id"),
+        # Superseded rows not yet linked to their successor: empty between statements, it lets
+        # the history trigger (0010_ingest) find them without scanning the user's feedback.
+        db.Index(
+            "ix_feedback_unlinked",
+            "user_id",
+            "answer_id",
+            sqlite_where=db.text(UNLINKED),
+            postgresql_where=db.text(UNLINKED),
+        ),
         # At most one live feedback per user and answer; older ones stay as history.
         db.Index(
             "uq_feedback_current",
@@ -103,19 +118,3 @@ class Feedback(db.Model):
             postgresql_where=db.text("superseded_at IS NULL AND withdrawn_at IS NULL"),
         ),
     )
-
-
-class TextCluster(db.Model):
-    """A group of identical or near-identical free texts (comments, corrections); its first
-    member's MinHash signature represents it."""
-
-    id = db.Column(db.Integer, primary_key=True)
-    minhash = db.Column(db.LargeBinary, nullable=False)
-    created_at = db.Column(UtcDateTime, nullable=False, default=utcnow)
-
-
-class TextBucket(db.Model):
-    """An LSH band bucket of a cluster's representative: texts landing in it are candidates."""
-
-    bucket = db.Column(db.String(40), primary_key=True)
-    cluster_id = db.Column(db.Integer, db.ForeignKey("text_cluster.id"), primary_key=True)

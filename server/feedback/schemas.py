@@ -6,6 +6,7 @@ from marshmallow import ValidationError, validate, validates_schema
 from server.auth.models import LICENCES
 from server.feedback.models import CHOICES, KINDS, SITES, TAGS
 from server.fields import Text, Timestamp
+from server.openapi import MAX_ID
 
 _ID = validate.Length(min=1, max=128)
 _TEXT = validate.Length(min=1, max=100_000)
@@ -165,6 +166,20 @@ class FeedbackQuery(ma.Schema):
     since = Timestamp()
     until = Timestamp()
     include_history = ma.fields.Boolean(load_default=False)
+    # Keyset paging: a page costs the same however deep it is, and no count is taken.
+    cursor = ma.fields.Integer(
+        validate=validate.Range(min=1, max=MAX_ID),
+        metadata={"description": "The X-Next-Cursor of the previous page (omit for the first)."},
+    )
+    page_size = ma.fields.Integer(load_default=10, validate=validate.Range(min=1, max=100))
+
+
+NEXT_CURSOR_HEADER = {
+    "X-Next-Cursor": {
+        "description": "Pass as `cursor` for the next page; absent on the last page.",
+        "schema": {"type": "integer", "minimum": 1},
+    }
+}
 
 
 class FeedbackPatch(ma.Schema):

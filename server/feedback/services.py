@@ -1,10 +1,11 @@
 """Feedback services: ingest one or many, read one's own, edit, withdraw."""
 
+from types import SimpleNamespace
+
 from marshmallow import ValidationError
 
 from server.errors import Conflict, NotFound, Unprocessable
 from server.extensions import db
-from server.feedback import minhash
 from server.feedback.ingest import ItemResult, ingest
 from server.feedback.models import Feedback
 from server.feedback.schemas import FeedbackIn, _span_errors
@@ -13,18 +14,37 @@ from server.models_base import utcnow
 _ITEM_SCHEMA = FeedbackIn()
 
 
-def submit_one(user_id: int, item: dict) -> tuple[Feedback, bool]:
-    """Store one validated item; return the stored row and whether it was created."""
-    result = ingest(user_id, [item])[0]
+def submit_one(
+    user_id: int, item: dict, cached: dict[str, bytes | None] | None = None
+) -> tuple[Feedback | SimpleNamespace, bool]:
+    """Store one validated item; return the stored row (as written, when created: it is not
+    read back) and whether it was created. `cached`: the Redis fast path's answer, if asked."""
+    result = ingest(user_id, [item], cached)[0]
     if result.status == "conflict":
         raise Conflict(
             "This client_id was already used for different feedback; send a new client_id.",
             result.errors or {"client_id": ["already used with different content"]},
         )
-    return get_own(user_id, result.id), result.status == "created"
+    if result.status == "created":
+        return _written(result.row), True
+    return get_own(user_id, result.id), False
 
 
-def submit_batch(user_id: int, raw_items: list[dict]) -> list[ItemResult]:
+def _written(row: dict) -> SimpleNamespace:
+    """A just-inserted row shaped like a Feedback (with its answers) for the response."""
+    other = row["other_answer"]
+    return SimpleNamespace(
+        **{
+            **row,
+            "answer": SimpleNamespace(**row["answer"]),
+            "other_answer": None if other is None else SimpleNamespace(**other),
+        }
+    )
+
+
+def submit_batch(
+    user_id: int, raw_items: list[dict], cached: dict[str, bytes | None] | None = None
+) -> list[ItemResult]:
     """Validate each item on its own and store the valid ones; one result per item."""
     results: list[ItemResult | None] = []
     valid: list[dict] = []
@@ -35,7 +55,7 @@ def submit_batch(user_id: int, raw_items: list[dict]) -> list[ItemResult]:
         except ValidationError as exc:
             cid = raw.get("client_id") if isinstance(raw.get("client_id"), str) else None
             results.append(ItemResult(cid, "invalid", errors=exc.messages))
-    stored = iter(ingest(user_id, valid) if valid else [])
+    stored = iter(ingest(user_id, valid, cached) if valid else [])
     return [r if r is not None else next(stored) for r in results]
 
 
@@ -45,6 +65,17 @@ def get_own(user_id: int, feedback_id: int) -> Feedback:
     if row is None or row.user_id != user_id:
         raise NotFound("No such feedback.")
     return row
+
+
+def list_page(user_id: int, filters: dict) -> tuple[list[Feedback], int | None]:
+    """One page of the user's feedback, newest first, after ``cursor`` (an id); the cursor of
+    the next page, or None on the last. Rows are read by (user_id, id): no count, no offset."""
+    query = list_own(user_id, filters)
+    if "cursor" in filters:
+        query = query.where(Feedback.id < filters["cursor"])
+    size = filters["page_size"]
+    rows = list(db.session.execute(query.limit(size + 1)).unique().scalars())
+    return rows[:size], rows[size - 1].id if len(rows) > size else None
 
 
 def list_own(user_id: int, filters: dict):
@@ -68,7 +99,7 @@ def list_own(user_id: int, filters: dict):
 
 
 def edit(user_id: int, feedback_id: int, changes: dict) -> Feedback:
-    """Edit a live feedback row; spans are checked against its answer, text is re-clustered."""
+    """Edit a live feedback row; spans are checked against its answer."""
     row = get_own(user_id, feedback_id)
     if row.withdrawn_at is not None or row.superseded_at is not None:
         raise Conflict("Only live feedback can be edited; this one was withdrawn or replaced.")
@@ -79,25 +110,11 @@ def edit(user_id: int, feedback_id: int, changes: dict) -> Feedback:
         errors["choice"] = ["only pairwise feedback has a choice"]
     if errors:
         raise Unprocessable("The changes are invalid; see errors.", {"json": errors})
-    text_before = row.corrected_text or row.comment
     for key, value in changes.items():
         setattr(row, key, sorted(set(value)) if key == "tags" else value)
     row.updated_at = utcnow()
-    if (row.corrected_text or row.comment) != text_before:
-        _recluster(row)
     db.session.commit()
     return row
-
-
-def _recluster(row: Feedback) -> None:
-    """Give an edited row's free text its cluster afresh."""
-    from flask import current_app
-
-    text = row.corrected_text or row.comment
-    assigned = minhash.assign_clusters(
-        {row.id: text} if text else {}, current_app.config["CLUSTER_THRESHOLD"]
-    )
-    row.cluster_id = assigned.get(row.id)
 
 
 def withdraw(user_id: int, feedback_id: int) -> Feedback:

@@ -1,24 +1,39 @@
-"""Scoring with the served model: the latest finished round's, loaded once per process."""
+"""Scoring with the served model, asked of the scoring process over its unix socket: web
+workers never load torch (see ``server.scoring.scorer_service``)."""
 
-import threading
+import json
+import socket
 
-from server.errors import NotFound
-from server.rounds.services import latest_finished
+from flask import current_app
 
-_lock = threading.Lock()
-_cache: dict[int, object] = {}
+from server.errors import NotFound, ServiceUnavailable
+from server.scoring.scorer_service import socket_of
+
+# The first request after a round loads its model in the scorer: seconds, not milliseconds.
+TIMEOUT_S = 60
+
+
+def _exchange(request: dict) -> dict:
+    """Send one request line to the scorer, read one answer line."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+        conn.settimeout(TIMEOUT_S)
+        conn.connect(str(socket_of(current_app)))
+        conn.sendall(json.dumps(request).encode() + b"\n")
+        with conn.makefile("rb") as reader:
+            return json.loads(reader.readline())
 
 
 def score(prompt: str, answer: str) -> dict:
-    """The reward of an answer to a prompt under the latest round's model."""
-    round_ = latest_finished()
-    if round_ is None or not round_.artifact_path:
-        raise NotFound("No reward model has been trained yet; run a round first.")
-    with _lock:
-        scorer = _cache.get(round_.id)
-        if scorer is None:
-            from reward_model.score import load_scorer
-
-            _cache.clear()  # keep one model in memory
-            scorer = _cache[round_.id] = load_scorer(round_.artifact_path)
-    return {"score": float(scorer.score(prompt, answer)), "round_id": round_.id}
+    """The reward of an answer to a prompt under the latest round's model; 404 before any
+    round has a model, 503 while the scorer is unreachable."""
+    try:
+        reply = _exchange({"prompt": prompt, "answer": answer})
+    except (OSError, ValueError):
+        raise ServiceUnavailable(
+            "The scorer is not reachable; retry shortly.", headers={"Retry-After": "5"}
+        ) from None
+    if reply.get("ok"):
+        return {"score": reply["score"], "round_id": reply["round_id"]}
+    if reply.get("reason") == "no_model":
+        raise NotFound(reply.get("message", "No reward model has been trained yet."))
+    raise ServiceUnavailable(reply.get("message", "The scorer refused the request."))

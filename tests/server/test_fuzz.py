@@ -45,10 +45,11 @@ WHO = ("anonymous", "contributor", "admin", "device", "lab", "bogus")
 
 
 @pytest.fixture
-def credentials(app, client, runner, signer, make_round):
+def credentials(app, client, runner, signer, scorer, make_round):
     """Real accounts and data to aim at: seeded feedback, an admin, a lab key and a snapshot,
-    a contributor with a credited balance and a configured voucher signer; returns a function
-    that mints fresh headers for one kind of caller (a fuzzed request may revoke a token)."""
+    a contributor with a credited balance, a configured voucher signer and the scorer process's
+    service; returns a function that mints fresh headers for one kind of caller (a fuzzed
+    request may revoke a token)."""
     seeded = runner.invoke(args=["demo", "seed", "--contributors", "2", "--hh", "6", "--qa", "4"])
     assert seeded.exit_code == 0, seeded.output
     contributor = sign_in(client)

@@ -8,6 +8,7 @@ import pytest
 from server.auth.models import User
 from server.datasets import item_merkle
 from server.extensions import db
+from server.feedback.models import Feedback
 from tests.factories import make_snapshot, post_feedback, sign_in
 
 
@@ -21,7 +22,8 @@ def _rows(client, headers: dict, dataset_id: int) -> list[dict]:
 @pytest.fixture
 def three(app, client):
     """Three wallets' feedback: A pairwise on chatgpt tagged verbose; B a research-only
-    correction on claude (clustered); C pairwise on gemini by an unreliable author."""
+    correction on claude (in a near-duplicate group); C pairwise on gemini by an unreliable
+    author."""
     a, b, c = sign_in(client), sign_in(client), sign_in(client)
     fa = post_feedback(client, a, 0, site="chatgpt", tags=["verbose"])
     span = {"start": 0, "end": 5, "tag": "factually_wrong"}
@@ -32,7 +34,10 @@ def three(app, client):
         db.session.execute(
             db.update(User).where(User.address == c["account"].address).values(reliability=0.2)
         )
+        # Groups are assigned at round time, not at ingest.
+        db.session.execute(db.update(Feedback).where(Feedback.id == fb["id"]).values(cluster_id=7))
         db.session.commit()
+    fb["cluster_id"] = 7
     return {"chatgpt": fa, "claude": fb, "gemini": fc}
 
 

@@ -30,7 +30,7 @@ def test_create_returns_the_stored_record(client):
     for key in ("client_id", "site", "message_id", "prompt", "answer", "kind", "rating"):
         assert body[key] == payload[key]
     assert body["spans"] == payload["spans"] and body["tags"] == ["factually_wrong"]
-    assert body["licence"] == "cc-by-4.0" and body["cluster_id"] is not None
+    assert body["licence"] == "cc-by-4.0" and body["cluster_id"] is None  # set at round time
 
 
 def test_retry_with_same_client_id_returns_the_same_row(app, client):
@@ -114,25 +114,6 @@ def test_a_regenerated_answer_under_one_message_id_is_a_new_answer(client):
     assert res.get_json()["answer"] == qa_items()[0]["prediction 2"]
 
 
-def _correction(index, text):
-    """A correction payload on a real answer."""
-    return make_feedback_payload(
-        index, kind="correction", corrected_text=text, message_id=f"m{index}"
-    )
-
-
-def test_near_identical_corrections_across_accounts_share_a_cluster(client):
-    gold = qa_items()[3]["feedback"]["corrected-prediction"]
-    alice, bob, carol = sign_in(client), sign_in(client), sign_in(client)
-    a = _post(client, alice, _correction(3, gold)).get_json()
-    # Bob reposts it with a trailing remark and different casing: still the same text.
-    b = _post(client, bob, _correction(3, gold.upper() + " ")).get_json()
-    other = qa_items()[4]["feedback"]["corrected-prediction"]
-    c = _post(client, carol, _correction(4, other)).get_json()
-    assert a["cluster_id"] == b["cluster_id"]
-    assert c["cluster_id"] != a["cluster_id"]
-
-
 def test_pairwise_feedback_stores_both_answers(client):
     user = sign_in(client)
     payload = make_feedback_payload(
@@ -181,9 +162,16 @@ def test_list_is_paginated_and_filtered(client):
     user = sign_in(client)
     for i in range(5):
         _post(client, user, make_feedback_payload(i, site="claude" if i % 2 else "chatgpt"))
-    page = client.get("/api/v1/feedback?page=1&page_size=2", headers=user["headers"])
-    assert len(page.get_json()) == 2
-    assert '"total": 5' in page.headers["X-Pagination"]
+    seen, cursor = [], None
+    while True:
+        query = {"page_size": 2, **({"cursor": cursor} if cursor else {})}
+        page = client.get("/api/v1/feedback", query_string=query, headers=user["headers"])
+        assert page.status_code == 200 and len(page.get_json()) <= 2
+        seen += [f["id"] for f in page.get_json()]
+        cursor = page.headers.get("X-Next-Cursor")
+        if cursor is None:
+            break
+    assert seen == sorted(seen, reverse=True) and len(set(seen)) == 5
     claude = client.get("/api/v1/feedback?site=claude", headers=user["headers"]).get_json()
     assert {f["site"] for f in claude} == {"claude"} and len(claude) == 2
 

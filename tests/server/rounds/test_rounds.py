@@ -23,7 +23,7 @@ def _admin(client, runner):
 
 
 @pytest.mark.slow
-def test_round_trains_values_and_serves(app, client, runner, tmp_path):
+def test_round_trains_values_and_serves(app, client, runner, tmp_path, scorer):
     import_yardstick_file(runner, tmp_path)
     seeded = runner.invoke(args=["demo", "seed", "--contributors", "4", "--hh", "60", "--qa", "12"])
     assert seeded.exit_code == 0, seeded.output
@@ -148,7 +148,7 @@ def test_rounds_need_an_admin_and_enough_data(client, runner):
     assert client.get("/api/v1/rounds/999").status_code == 404
 
 
-def test_score_without_a_model_is_404(client):
+def test_score_without_a_model_is_404(client, scorer):
     user = sign_in(client)
     res = client.post(
         "/api/v1/reward/score", json={"prompt": "a", "answer": "b"}, headers=user["headers"]
