@@ -16,6 +16,11 @@ EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(9999, 12, 31, tzinfo=UTC)
 
 
+def unstorable(text: str) -> bool:
+    """Whether the text holds a character the database cannot store (see Text)."""
+    return _UNSTORABLE.search(text) is not None
+
+
 class Text(ma.fields.String):
     """A string without NUL characters or lone surrogates."""
 

@@ -61,27 +61,33 @@ class FeedbackIn(ma.Schema):
     @validates_schema
     def check_kind(self, data: dict, **kwargs) -> None:
         """Each kind carries what it needs; spans lie inside the answer."""
-        kind, errors = data.get("kind"), {}
-        if kind == "rating" and data.get("rating") is None:
-            errors["rating"] = ["required for kind=rating (-1 or 1)"]
-        if kind == "correction":
-            corrected = data.get("corrected_text")
-            if not corrected or not corrected.strip():
-                errors["corrected_text"] = ["required for kind=correction"]
-            elif corrected.strip() == (data.get("answer") or "").strip():
-                errors["corrected_text"] = ["must differ from the answer"]
-        if kind == "pairwise":
-            if data.get("other_answer") is None:
-                errors["other_answer"] = ["required for kind=pairwise"]
-            if data.get("choice") is None:
-                errors["choice"] = ["required for kind=pairwise (a, b or tie)"]
-        elif data.get("choice") is not None or data.get("other_answer") is not None:
-            errors["choice"] = ["only pairwise feedback has a choice and another answer"]
-        span_errors = _span_errors(data.get("spans") or [], data.get("answer") or "")
-        if span_errors:
-            errors["spans"] = span_errors
+        errors = kind_errors(data)
         if errors:
             raise ValidationError(errors)
+
+
+def kind_errors(data: dict) -> dict:
+    """What a loaded item lacks for its kind, or spans outside its answer (by field)."""
+    kind, errors = data.get("kind"), {}
+    if kind == "rating" and data.get("rating") is None:
+        errors["rating"] = ["required for kind=rating (-1 or 1)"]
+    if kind == "correction":
+        corrected = data.get("corrected_text")
+        if not corrected or not corrected.strip():
+            errors["corrected_text"] = ["required for kind=correction"]
+        elif corrected.strip() == (data.get("answer") or "").strip():
+            errors["corrected_text"] = ["must differ from the answer"]
+    if kind == "pairwise":
+        if data.get("other_answer") is None:
+            errors["other_answer"] = ["required for kind=pairwise"]
+        if data.get("choice") is None:
+            errors["choice"] = ["required for kind=pairwise (a, b or tie)"]
+    elif data.get("choice") is not None or data.get("other_answer") is not None:
+        errors["choice"] = ["only pairwise feedback has a choice and another answer"]
+    span_errors = _span_errors(data.get("spans") or [], data.get("answer") or "")
+    if span_errors:
+        errors["spans"] = span_errors
+    return errors
 
 
 def _span_errors(spans: list[dict], answer: str) -> dict:

@@ -8,6 +8,7 @@ from server.errors import Conflict, NotFound, Unprocessable
 from server.extensions import db
 from server.feedback.ingest import ItemResult, ingest
 from server.feedback.models import Feedback
+from server.feedback.quick_load import quick_load
 from server.feedback.schemas import FeedbackIn, _span_errors
 from server.models_base import utcnow
 
@@ -50,7 +51,8 @@ def submit_batch(
     valid: list[dict] = []
     for raw in raw_items:
         try:
-            valid.append(_ITEM_SCHEMA.load(raw))
+            loaded = quick_load(raw)
+            valid.append(_ITEM_SCHEMA.load(raw) if loaded is None else loaded)
             results.append(None)
         except ValidationError as exc:
             cid = raw.get("client_id") if isinstance(raw.get("client_id"), str) else None
