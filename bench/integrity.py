@@ -21,7 +21,8 @@ on one line with its target and `met` or `missed`:
   answers are simulated from each author's own labelling): a victim and three copy accounts
   (one exact, two paraphrased reposts), k = 4 verbatim copies with margins as the service
   merges them; a random clicker, a flipper and a "longer answer wins" rater in the first
-  round they answer 10 gold items; graded quality with 10 gold answers each; honest
+  round they answer 10 gold items; graded quality with 10 gold answers each (and, for
+  context, 30 and 100: how far more gold evidence takes the ranking); honest
   authors without gold answers; near-duplicate recall and false merges
   (`bench/near_duplicates.py`, run by itself: it takes minutes).
 
@@ -185,6 +186,8 @@ def copy_lines(pool, X, X_val, settings: dict) -> list[dict]:
     cp = copies.copier(pool, X, X_val, lambda pairs: features(pairs, settings))
     adv = copies.adversaries(pool, X, X_val, items)
     gg = copies.graded_gold(pool, X, X_val, halves, items)
+    more = [copies.graded_gold(pool, X, X_val, [], items, count=c)["spearman"][0]
+            for c in (30, 100)]  # fmt: skip
     hw = copies.honest_without_gold(pool, X, X_val, items)
     return [
         line("copier, 3 accounts (exact + paraphrased): copies' payout / victim's",
@@ -202,6 +205,8 @@ def copy_lines(pool, X, X_val, settings: dict) -> list[dict]:
              "<= 0.02", adv["longer"] <= 0.02),
         line("graded quality, 10 gold answers each: Spearman (whole, half 1, half 2)",
              gg["spearman"], ">= 0.9", min(gg["spearman"]) >= 0.9),
+        line("graded quality, 30 and 100 gold answers each: Spearman, whole (context)",
+             tuple(more), "reported", True),
         line("honest authors without gold answers: lowest payout / honest median",
              hw["lowest_without_gold"], ">= 0.5", hw["lowest_without_gold"] >= 0.5),
     ]  # fmt: skip
