@@ -98,8 +98,7 @@ def contributions(user_id: int, round_id: int | None = None) -> list[dict]:
                 "chosen": pref.chosen,
                 "rejected": pref.rejected,
                 "explanation": explain(value.lift, shared),
-                "copy_of": value.first_preference_id
-                if copy_line(value, pref, user_id) else None,
+                "copy_of": value.first_preference_id if copy_line(value, pref, user_id) else None,
                 "copy_line": copy_line(value, pref, user_id),
             }
         )

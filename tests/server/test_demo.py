@@ -52,9 +52,11 @@ def test_adversaries_post_among_honest_contributors_with_gold_answers(app, runne
         victim = ids[wallet("0", 0).address]
 
         def texts(uid):
-            rows = db.session.query(Answer.prompt_text, Answer.answer_text).join(
-                Feedback, Feedback.answer_id == Answer.id
-            ).filter(Feedback.user_id == uid, Feedback.kind == "pairwise")
+            rows = (
+                db.session.query(Answer.prompt_text, Answer.answer_text)
+                .join(Feedback, Feedback.answer_id == Answer.id)
+                .filter(Feedback.user_id == uid, Feedback.kind == "pairwise")
+            )
             return list(rows)
 
         victim_pairs, copied = texts(victim), texts(copier)

@@ -39,6 +39,8 @@ def test_calibrate_card_shows_comparisons_and_accuracy(plain_server, redis_url, 
         assert texts == {row["chosen"], row["rejected"]}
         card.get_by_role("button", name="A is better").click()
         expect(card.locator("#calibrate-accuracy")).to_contain_text(f"of {n + 1} right")
+        if n < 2:  # the card then shows the next comparison (the last answer hits the cap)
+            expect(item.locator("[data-field=prompt]")).not_to_have_text(prompt)
     expect(card.locator("#calibrate-status")).to_have_text(
         "No more comparisons today. Come back tomorrow."
     )
