@@ -56,6 +56,4 @@ def crowd_agreement(pairs: Sequence, min_raters: int = MIN_RATERS) -> dict:
     inferred = DawidSkene(n_iter=100).fit_predict(frame)
     frame["agrees"] = frame["label"].to_numpy() == inferred.loc[frame["task"]].to_numpy()
     counts = frame.groupby("worker")["agrees"].agg(["sum", "count"])
-    return {
-        author: (float(row["sum"]), float(row["count"])) for author, row in counts.iterrows()
-    }
+    return {author: (float(row["sum"]), float(row["count"])) for author, row in counts.iterrows()}
