@@ -10,8 +10,9 @@ on one line with its target and `met` or `missed`:
 - stability on two disjoint yardstick halves: share of payouts moving > 1.5x, median change;
 - graded quality (0–40% flipped, 3 authors a level): Spearman on each half, in one round
   and with evidence carried over 4 rounds (fresh pairs each round);
-- proportionality, a 5-wallet ring through every path, the flipper, exactness vs exact
-  leave-author-out refits;
+- proportionality, a 5-wallet ring through every path (its pool share against the same
+  judgements sent once: at most 1.1x plus 0.1% of the pool, so a ring paid 0 both ways is
+  a pass, not 0/0), the flipper, exactness vs exact leave-author-out refits;
 - the whole round (`reward_model.pipeline.compute_round`) on the dealt pool: valuation wall
   time / trl training wall time, and the served model's yardstick accuracy / a bare trl
   script's on the same pairs (`bench/train.py`'s bare arm);
@@ -20,7 +21,8 @@ on one line with its target and `met` or `missed`:
   answers are simulated from each author's own labelling): a victim and three copy accounts
   (one exact, two paraphrased reposts), k = 4 verbatim copies with margins as the service
   merges them; a random clicker, a flipper and a "longer answer wins" rater in the first
-  round they answer 10 gold items; graded quality with 10 gold answers each; honest
+  round they answer 10 gold items; graded quality with 10 gold answers each (and, for
+  context, 30 and 100: how far more gold evidence takes the ranking); honest
   authors without gold answers; near-duplicate recall and false merges
   (`bench/near_duplicates.py`, run by itself: it takes minutes).
 
@@ -163,8 +165,9 @@ def valuation_lines(pool, X, X_val) -> list[dict]:
              ">= 0.6 each", min(carried) >= 0.6),
         line("proportionality: twice the pairs earns", pr["ratio"], "1.6-2.4x",
              1.6 <= pr["ratio"] <= 2.4),
-        line("5-wallet ring, every path / once: share ratio", ring["share_ratio"], "<= 1.1",
-             ring["share_ratio"] <= 1.1),
+        line("5-wallet ring: pool share through every path, sent once",
+             (ring["ring_share"], ring["once_share"]), "every path <= 1.1 x once + 0.001",
+             ring["ring_share"] <= 1.1 * ring["once_share"] + 1e-3),
         line("5-wallet ring: median honest pay move", ring["honest_move"], "<= 0.10",
              ring["honest_move"] <= 0.10),
         line("flipper paid", gr["flipper_paid"], "0", gr["flipper_paid"] == 0),
@@ -183,6 +186,8 @@ def copy_lines(pool, X, X_val, settings: dict) -> list[dict]:
     cp = copies.copier(pool, X, X_val, lambda pairs: features(pairs, settings))
     adv = copies.adversaries(pool, X, X_val, items)
     gg = copies.graded_gold(pool, X, X_val, halves, items)
+    more = [copies.graded_gold(pool, X, X_val, [], items, count=c)["spearman"][0]
+            for c in (30, 100)]  # fmt: skip
     hw = copies.honest_without_gold(pool, X, X_val, items)
     return [
         line("copier, 3 accounts (exact + paraphrased): copies' payout / victim's",
@@ -200,6 +205,8 @@ def copy_lines(pool, X, X_val, settings: dict) -> list[dict]:
              "<= 0.02", adv["longer"] <= 0.02),
         line("graded quality, 10 gold answers each: Spearman (whole, half 1, half 2)",
              gg["spearman"], ">= 0.9", min(gg["spearman"]) >= 0.9),
+        line("graded quality, 30 and 100 gold answers each: Spearman, whole (context)",
+             tuple(more), "reported", True),
         line("honest authors without gold answers: lowest payout / honest median",
              hw["lowest_without_gold"], ">= 0.5", hw["lowest_without_gold"] >= 0.5),
     ]  # fmt: skip

@@ -145,5 +145,6 @@ def ring(pool, X, X_val, honest: int = 10, wallets: int = 5, seed: int = 4) -> d
     return {
         "share_ratio": attack[0] / once[0] if once[0] > 0 else (0.0 if attack[0] == 0 else np.inf),
         "ring_share": attack[0],
+        "once_share": once[0],
         "honest_move": float(np.median(moves)) if moves else float("inf"),
     }

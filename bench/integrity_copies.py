@@ -36,17 +36,20 @@ def gold_items() -> list[tuple[int, int]]:
     return [(len(p.chosen), len(p.rejected)) for p in pairs]
 
 
-def gold_answers(kind: str, q: float, items: list, rng: np.random.Generator) -> tuple[int, int]:
-    """(correct, answered) of one author on GOLD random gold items (see the module docstring)."""
-    picked = [items[i] for i in rng.choice(len(items), size=GOLD, replace=False)]
+def gold_answers(
+    kind: str, q: float, items: list, rng: np.random.Generator, count: int = GOLD
+) -> tuple[int, int]:
+    """(correct, answered) of one author on `count` random gold items (see the module
+    docstring; drawn with replacement past the pool's size)."""
+    picked = [items[i] for i in rng.choice(len(items), size=count, replace=count > len(items))]
     if kind == "clicker":
-        right = rng.random(GOLD) < 0.5
+        right = rng.random(count) < 0.5
     elif kind == "longer":
         right = np.array([a > b for a, b in picked])
     else:
         wrong = HONEST_ERROR * (1 - q) + (1 - HONEST_ERROR) * q
-        right = rng.random(GOLD) >= wrong
-    return int(right.sum()), GOLD
+        right = rng.random(count) >= wrong
+    return int(right.sum()), count
 
 
 def _stamped(pairs: list, start: int = 0) -> list:
@@ -143,15 +146,17 @@ def adversaries(pool, X, X_val, items, honest: int = 12, seed: int = 6) -> dict:
     return {"clicker": share[200], "flipper": share[201], "longer": share[202]}
 
 
-def graded_gold(pool, X, X_val, halves, items, per: int = 100, seed: int = 2) -> dict:
-    """Three authors at each of 0–40% flipped, each with GOLD gold answers: Spearman of
-    payout vs quality on the whole yardstick and on each half."""
+def graded_gold(
+    pool, X, X_val, halves, items, per: int = 100, seed: int = 2, count: int = GOLD
+) -> dict:
+    """Three authors at each of 0–40% flipped, each with `count` gold answers: Spearman of
+    payout vs quality on the whole yardstick and on each half (no halves: whole only)."""
     rng = np.random.default_rng(seed + 100)
     levels = [0.0, 0.1, 0.2, 0.3, 0.4]
     flips = [lv for lv in levels for _ in range(3)]
     per = min(per, len(pool) // len(flips))
     pairs, rows = authors.deal(pool, X, [per] * len(flips), flips, seed)
-    gold = {a: gold_answers("flip", q, items, rng) for a, q in enumerate(flips)}
+    gold = {a: gold_answers("flip", q, items, rng, count) for a, q in enumerate(flips)}
     quality = [-f for f in flips]
     rhos = []
     for h in [np.arange(len(X_val)), *halves]:

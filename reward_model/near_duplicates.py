@@ -12,7 +12,9 @@ copies share one cluster; pairs further apart than that do not.
   summed and divided by the longer pair's word count. A copy whose edits touch at most a
   share s of the words is at most s away. Near-duplicates are pairs at most ``max_edit``
   (0.10) apart and nearer to each other than to each other's reversal, so a judgement and its
-  reverse never merge, even when the two answers barely differ.
+  reverse never merge, even when the two answers barely differ — unless they are the same
+  words (distance 0): when both answers normalise to one text a reader sees no judgement
+  to reverse, and a case-toggled repost is still a copy.
 - Candidates: MinHash signatures (datasketch, 128 permutations) of each pair's character
   5-grams, tagged with their role, in an LSH index tuned for Jaccard 0.4 (an edit of 10% of
   the words keeps that Jaccard near 0.7); every candidate is checked exactly with the
@@ -96,6 +98,8 @@ def _copies(text: PairText, earlier: PairText, max_edit: float) -> bool:
     """Whether `text` is within `max_edit` of an earlier pair, and nearer to it than to its
     reversal (two answers that barely differ make a judgement and its reverse look alike)."""
     near = distance(text, earlier)
+    if near == 0:  # the same words: a copy even when its two answers read alike
+        return True
     return near <= max_edit and near < distance(text, earlier.flipped())
 
 

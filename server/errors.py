@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -91,7 +91,9 @@ def error_response(code: int, message: str | None = None, errors: dict | None = 
 
 
 def _handle_api_error(error: ApiError):
-    """Render a service error."""
+    """Render a service error (its own Retry-After kept for the after-request hook)."""
+    if error.headers and "Retry-After" in error.headers:
+        g.retry_after = error.headers["Retry-After"]
     return error_response(error.code, error.message, error.errors), error.code, error.headers
 
 
@@ -118,6 +120,7 @@ def _handle_unexpected(error: Exception):
     if fault is not None:
         storage.remember(current_app, fault)
         logger.error("storage %s: %s", fault, error)
+        g.retry_after = "30"
         return error_response(503, storage.MESSAGES[fault]), 503, {"Retry-After": "30"}
     logger.exception("unhandled error", exc_info=error)
     return error_response(500, "Internal server error; it has been logged."), 500

@@ -22,7 +22,10 @@ def rate_limit_key() -> str:
 
 def retry_after_only_when_refused(response: Response) -> Response:
     """after_request: flask-limiter sets Retry-After on every response; it means "wait before
-    retrying", so it belongs on 429 (and 503) only. The X-RateLimit-* headers stay."""
+    retrying", so it belongs on 429 (and 503) only, and on a 503 it is the service's own
+    estimate (flask-limiter would replace it with its window). The X-RateLimit-* headers stay."""
     if response.status_code not in (429, 503):
         response.headers.pop("Retry-After", None)
+    elif response.status_code == 503 and g.get("retry_after"):
+        response.headers["Retry-After"] = g.retry_after
     return response

@@ -11,9 +11,10 @@ round's mean by empirical Bayes (`shrinkage`, which states the formula); update 
 author's reliability (`reliability`) from agreement with the leave-author-out consensus
 w*_{−a} ≈ w* + H⁻¹ Σ_i c_ia ∇ℓ_i / n, from lift per pair, from gold answers and from
 agreement with other raters of the same comparisons (`agreement`); payout weight
-n_a · μ̂ · max(0, q̃_a) · r_a (0 when r_a < 5%). Each further yardstick (a lab's) costs one more solve
-H⁻¹ ∇L_val and gives every author's lift on it. Influence is calibrated against exact
-leave-author-out retraining on up to `n_groups` authors (`leave_group_out`), reported as a
+n_a · μ̂ · max(0, q̃_a) · ρ_a, ρ_a the author's label quality (0 when r_a < 5%). Each
+further yardstick (a lab's) costs one more solve H⁻¹ ∇L_val and gives every author's lift
+on it. Influence is calibrated against exact leave-author-out retraining on up to
+`n_groups` authors (`leave_group_out`), reported as a
 Spearman correlation.
 """
 
@@ -41,10 +42,12 @@ from reward_model.valuation.influence import InfluenceLift
 from reward_model.valuation.leave_group_out import LeaveGroupOut
 from reward_model.valuation.reliability import (
     UNPAID_BELOW,
+    Assessment,
     AuthorEvidence,
+    assess,
+    fit_reference,
     honest_rate,
     round_reference,
-    update_reliability,
 )
 from reward_model.valuation.shrinkage import AuthorEstimate, shrink
 
@@ -69,6 +72,7 @@ class RoundValues:
     calibration: list = field(default_factory=list)
     first_post: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
     credited: list = field(default_factory=list)
+    label_quality: dict = field(default_factory=dict)
 
 
 def author_shares(
@@ -163,7 +167,8 @@ def value_round(
     evidence = _evidence(influence, X, X_rep, m_rep, labels, S, posted, others)
     w = influence.head.w
     acc = accuracy(w, X_val)[0]
-    rel = _reliability(authors, evidence, acc, influence.result.values, previous or {})
+    assessed = _assess(authors, evidence, acc, influence.result.values, previous or {})
+    rel = {a: x.reliability for a, x in assessed.items()}
     S_rep = sparse.csr_matrix(
         np.stack([np.bincount(labels, weights=row, minlength=len(X_rep)) for row in S])
         if len(authors)
@@ -179,7 +184,8 @@ def value_round(
         cluster=labels,
         author_lift=dict(zip(authors, map(float, totals), strict=True)),
         reliability=rel,
-        payout={a: _payout(estimates[a], rel[a], use_reliability) for a in authors},
+        payout={a: _payout(estimates[a], assessed[a], use_reliability) for a in authors},
+        label_quality={a: x.quality for a, x in assessed.items()},
         evidence=dict(zip(authors, evidence, strict=True)),
         heldout_accuracy=acc,
         head=influence.head,
@@ -201,12 +207,12 @@ def _credited(pairs: Sequence, S: np.ndarray, authors: list, i: int):
     return authors[held[0]] if len(held) == 1 else (None if not len(held) else "shared")
 
 
-def _payout(estimate: AuthorEstimate, reliability: float, use: bool) -> float:
-    """The shrunk estimate's weight times the author's reliability, 0 below `UNPAID_BELOW`
-    (unless reliability is not used)."""
+def _payout(estimate: AuthorEstimate, assessed: Assessment, use: bool) -> float:
+    """The shrunk estimate's weight times the author's label quality, 0 when reliability is
+    below `UNPAID_BELOW` (unless reliability is not used)."""
     if not use:
         return estimate.weight
-    return estimate.weight * reliability if reliability >= UNPAID_BELOW else 0.0
+    return estimate.weight * assessed.quality if assessed.reliability >= UNPAID_BELOW else 0.0
 
 
 def _extra_lifts(influence: InfluenceLift, G_rep, S_rep, authors: list, extra: Mapping) -> dict:
@@ -219,16 +225,18 @@ def _extra_lifts(influence: InfluenceLift, G_rep, S_rep, authors: list, extra: M
     return out
 
 
-def _reliability(authors: list, evidence: list, acc: float, lifts, previous) -> dict:
-    """Each author's reliability after this round's evidence (reference from the round; the
-    spread of lift is taken over distinct judgements, so copies do not narrow it)."""
+def _assess(authors: list, evidence: list, acc: float, lifts, previous) -> dict:
+    """Each author's reliability and label quality after this round's evidence (reference
+    from the round, refined by EM; the spread of lift is taken over distinct judgements, so
+    copies do not narrow it)."""
     per_pair = np.array([e.lift_per_pair for e in evidence])
     gold = honest_rate([e.gold_correct for e in evidence], [e.gold_answered for e in evidence])
     crowd = honest_rate([e.crowd_agreements for e in evidence], [e.crowd_labels for e in evidence])
     ref = round_reference(acc, per_pair, lifts, np.array([e.n_pairs for e in evidence]),
                           gold, crowd)  # fmt: skip
+    ref, shape = fit_reference(ref, evidence, [previous.get(a) for a in authors])
     return {
-        a: update_reliability(previous.get(a), e, ref)
+        a: assess(previous.get(a), e, ref, shape=shape)
         for a, e in zip(authors, evidence, strict=True)
     }
 

@@ -17,7 +17,7 @@ NAMES = (
     "graded quality: Spearman on each half, one round",
     "graded quality: Spearman on each half, evidence of 4 rounds",
     "proportionality: twice the pairs earns",
-    "5-wallet ring, every path / once: share ratio",
+    "5-wallet ring: pool share through every path, sent once",
     "5-wallet ring: median honest pay move",
     "flipper paid",
     "exactness vs leave-author-out refits (Spearman)",

@@ -149,7 +149,7 @@ def test_without_a_running_signer_claims_are_503_and_nothing_is_written(
     monkeypatch.setitem(app.config, "SIGNER_SOCKET", "/tmp/no-signer-here.sock")
     res = client.post("/api/v1/claims", headers=credited["headers"])
     assert res.status_code == 503 and "signer is not reachable" in res.get_json()["message"]
-    assert "Retry-After" in res.headers
+    assert res.headers["Retry-After"] == "5"  # the signer's estimate, not the limit's window
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(Claim)) == 0
         assert ledger.totals(credited["user_id"])["claimable"] == POOL
