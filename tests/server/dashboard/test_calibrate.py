@@ -21,7 +21,15 @@ ROWS = [
 def test_calibrate_card_shows_comparisons_and_accuracy(plain_server, redis_url, open_page):
     app = plain_server.seeding_app(redis_url)
     with app.app_context():
+        from server.extensions import db
+        from server.gold.models import GoldItem
+
         import_rows(ROWS, "calibrate-e2e")
+        # Only this pool is offered (the server's setup may have imported the default one).
+        db.session.execute(
+            db.update(GoldItem).where(GoldItem.pool != "calibrate-e2e").values(active=False)
+        )
+        db.session.commit()
     wallet = TestWallet()
     page = open_page(wallet)
     sign_in(page, plain_server, wallet)
