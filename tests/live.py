@@ -134,6 +134,7 @@ class LiveServer:
             except requests.RequestException:
                 time.sleep(0.1)
         tail = self.log.read_text(errors="replace")[-2000:] if self.log.exists() else ""
+        self.stop()  # a fixture that fails in setup never tears down: leave no signer behind
         raise RuntimeError(f"server did not start; see {self.log}:\n{tail}")
 
     def stop(self) -> None:
