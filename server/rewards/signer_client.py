@@ -3,13 +3,12 @@
 Web workers never load the signer key; see ``server.rewards.signer_service``.
 """
 
-import json
-import socket
 from pathlib import Path
 
 from flask import current_app
 
 from server.errors import Conflict, ServiceUnavailable
+from server.line_socket import exchange
 from server.rewards.vouchers import Voucher
 
 TIMEOUT_S = 10
@@ -21,22 +20,12 @@ def socket_path() -> Path:
     return Path(configured or Path(current_app.instance_path) / "signer.sock")
 
 
-def _exchange(path: Path, request: dict) -> dict:
-    """Send one request line, read one answer line."""
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
-        conn.settimeout(TIMEOUT_S)
-        conn.connect(str(path))
-        conn.sendall(json.dumps(request).encode() + b"\n")
-        with conn.makefile("rb") as reader:
-            return json.loads(reader.readline())
-
-
 def sign(domain: dict, voucher: Voucher) -> dict:
     """The signed voucher (uint256 values as decimal strings); 503 when the signer is down
     or its daily limit is reached, 409 when the voucher is above its cap."""
     message = {k: str(v) if isinstance(v, int) else v for k, v in voucher.message().items()}
     try:
-        reply = _exchange(socket_path(), {"domain": domain, "voucher": message})
+        reply = exchange(socket_path(), {"domain": domain, "voucher": message}, TIMEOUT_S)
     except (OSError, ValueError):
         raise ServiceUnavailable(
             "The voucher signer is not reachable; retry shortly.", headers={"Retry-After": "5"}

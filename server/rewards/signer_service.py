@@ -23,7 +23,6 @@ import json
 import logging
 import os
 import signal
-import socketserver
 import sqlite3
 import sys
 import time
@@ -32,6 +31,7 @@ from pathlib import Path
 from eth_account.signers.local import LocalAccount
 
 from server.config import SignerSettings, signer_settings
+from server.line_socket import PrivateLineServer
 from server.rewards.signer import ensure_dev_signer, keystore_location
 from server.rewards.vouchers import DOMAIN_NAME, DOMAIN_VERSION, Voucher, load_signer, sign_voucher
 
@@ -136,35 +136,16 @@ class Signer:
             return {"ok": False, "reason": "invalid", "message": f"Not JSON: {error}"}
 
 
-class _Handler(socketserver.StreamRequestHandler):
-    """One connection: one request line, one answer line."""
+class SignerServer(PrivateLineServer):
+    """The signer's socket: one request at a time, so the caps and limits stay atomic."""
 
-    timeout = 10
-
-    def handle(self) -> None:
-        """Answer the request (a line over MAX_REQUEST bytes is refused unread)."""
-        line = self.rfile.readline(MAX_REQUEST + 1)
-        if len(line) > MAX_REQUEST:
-            reply = {"ok": False, "reason": "invalid", "message": "Request too large."}
-        else:
-            reply = self.server.signer.answer(line)
-        self.wfile.write(json.dumps(reply).encode() + b"\n")
-
-
-class SignerServer(socketserver.UnixStreamServer):
-    """A unix-socket server answering one request at a time (the limits stay atomic)."""
+    max_request = MAX_REQUEST
+    connection_timeout = 10.0
 
     def __init__(self, path: Path, signer: Signer) -> None:
-        """Bind ``path`` (a stale socket file is replaced), readable by this user only."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if path.exists():
-            path.unlink()
+        """Bind ``path`` for ``signer``."""
+        super().__init__(path, signer)
         self.signer = signer
-        old = os.umask(0o077)
-        try:
-            super().__init__(str(path), _Handler)
-        finally:
-            os.umask(old)
 
 
 def build(settings: SignerSettings) -> Signer:

@@ -17,7 +17,6 @@ a time (torch uses every core for one call anyway).
 import contextlib
 import json
 import logging
-import os
 import signal
 import socketserver
 import sys
@@ -25,6 +24,8 @@ import threading
 from pathlib import Path
 
 from flask import Flask
+
+from server.line_socket import PrivateLineServer
 
 logger = logging.getLogger(__name__)
 # Two texts of up to 100,000 characters each, JSON-escaped.
@@ -88,37 +89,17 @@ class Scorer:
             return {"ok": False, "reason": "no_model", "message": str(missing)}
 
 
-class _Handler(socketserver.StreamRequestHandler):
-    """One connection: one request line, one answer line."""
-
-    timeout = 30
-
-    def handle(self) -> None:
-        """Answer the request (a line over MAX_REQUEST bytes is refused unread)."""
-        line = self.rfile.readline(MAX_REQUEST + 1)
-        if len(line) > MAX_REQUEST:
-            reply = {"ok": False, "reason": "invalid", "message": "Request too large."}
-        else:
-            reply = self.server.scorer.answer(line)
-        self.wfile.write(json.dumps(reply).encode() + b"\n")
-
-
-class ScorerServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
-    """A unix-socket server; a slow client holds only its own thread."""
+class ScorerServer(socketserver.ThreadingMixIn, PrivateLineServer):
+    """The scorer's socket; a slow client holds only its own thread."""
 
     daemon_threads = True
+    max_request = MAX_REQUEST
+    connection_timeout = 30.0
 
     def __init__(self, path: Path, scorer: Scorer) -> None:
-        """Bind ``path`` (a stale socket file is replaced), usable by this user only."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if path.exists():
-            path.unlink()
+        """Bind ``path`` for ``scorer``."""
+        super().__init__(path, scorer)
         self.scorer = scorer
-        old = os.umask(0o077)
-        try:
-            super().__init__(str(path), _Handler)
-        finally:
-            os.umask(old)
 
 
 def socket_of(app: Flask) -> Path:

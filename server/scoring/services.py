@@ -1,33 +1,21 @@
 """Scoring with the served model, asked of the scoring process over its unix socket: web
 workers never load torch (see ``server.scoring.scorer_service``)."""
 
-import json
-import socket
-
 from flask import current_app
 
 from server.errors import NotFound, ServiceUnavailable
+from server.line_socket import exchange
 from server.scoring.scorer_service import socket_of
 
 # The first request after a round loads its model in the scorer: seconds, not milliseconds.
 TIMEOUT_S = 60
 
 
-def _exchange(request: dict) -> dict:
-    """Send one request line to the scorer, read one answer line."""
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
-        conn.settimeout(TIMEOUT_S)
-        conn.connect(str(socket_of(current_app)))
-        conn.sendall(json.dumps(request).encode() + b"\n")
-        with conn.makefile("rb") as reader:
-            return json.loads(reader.readline())
-
-
 def score(prompt: str, answer: str) -> dict:
     """The reward of an answer to a prompt under the latest round's model; 404 before any
     round has a model, 503 while the scorer is unreachable."""
     try:
-        reply = _exchange({"prompt": prompt, "answer": answer})
+        reply = exchange(socket_of(current_app), {"prompt": prompt, "answer": answer}, TIMEOUT_S)
     except (OSError, ValueError):
         raise ServiceUnavailable(
             "The scorer is not reachable; retry shortly.", headers={"Retry-After": "5"}
