@@ -128,7 +128,7 @@ def main() -> None:
     total = stats.total_tt
     n = len(bodies) - len(bodies) // 2
     print(f"per request (unprofiled): ours {1000 * ours:.2f} ms, echo {1000 * echo_s:.2f} ms")
-    print(f"profiled: {1000 * total / n:.2f} ms CPU per request\n")
+    print(f"profiled: {1000 * total / n:.2f} ms CPU per request, {stats.total_calls / n:.0f} calls\n")
     print(f"| {'stage':<50} | share | ms/request |")
     print(f"|{'-' * 52}|-------|------------|")
     for label, (fragment, name) in STAGES.items():
