@@ -65,7 +65,12 @@ def _bind_extensions(app: Flask) -> None:
     from server.auth.identity import load_identity
     from server.feedback.routes import batch_body_limit
     from server.ratelimit import retry_after_only_when_refused
-    from server.request_guards import bounded_json_nesting, chunked_body_limit, require_json
+    from server.request_guards import (
+        bounded_json_nesting,
+        chunked_body_limit,
+        require_json,
+        storable_path_arguments,
+    )
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
@@ -78,6 +83,7 @@ def _bind_extensions(app: Flask) -> None:
     app.before_request(require_json)
     app.before_request(chunked_body_limit)
     app.before_request(bounded_json_nesting)
+    app.before_request(storable_path_arguments)
     app.before_request(load_identity)
     # Registered before the limiter's own hook, so it runs after it (Flask runs them reversed).
     app.after_request(retry_after_only_when_refused)

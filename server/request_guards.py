@@ -1,4 +1,5 @@
-"""Checks on a request before any view parses it: JSON only, and JSON nested only so deep.
+"""Checks on a request before any view parses it: JSON only, JSON nested only so deep, and
+path segments a database can hold.
 
 The JSON parser recurses once per level of nesting and py_ecc (imported for signatures) lifts
 Python's recursion limit to 100000, so a body of 200 KB of ``[`` overflows the C stack and
@@ -11,7 +12,8 @@ import re
 from flask import current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from server.errors import ApiError, BadRequest
+from server.errors import ApiError, BadRequest, NotFound
+from server.fields import unstorable
 
 # A JSON string (escapes included); the unrolled form matches in linear time.
 _STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
@@ -78,3 +80,11 @@ def bounded_json_nesting() -> None:
             "balance.",
             {"json": [f"nesting deeper than {limit} levels or unbalanced brackets"]},
         )
+
+
+def storable_path_arguments() -> None:
+    """before_request: 404 for a path segment holding NUL (``%00``). Nothing is named so, and
+    PostgreSQL refuses such a string in a query with an error instead of finding nothing."""
+    for name, value in (request.view_args or {}).items():
+        if isinstance(value, str) and unstorable(value):
+            raise NotFound(f"Not found: the {name} in the path holds a NUL character.")

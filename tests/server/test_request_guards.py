@@ -6,6 +6,7 @@ import pytest
 import requests
 
 from server.request_guards import json_depth_exceeds
+from tests.factories import sign_in
 from tests.live import LiveServer
 
 BOMB = b"[" * 200_000  # 200 KB: overflowed the C stack of a worker with SIGSEGV
@@ -37,6 +38,17 @@ def test_deeply_nested_json_gets_400_in_the_one_error_shape(client):
     body = res.get_json()
     assert res.status_code == 400 and body["code"] == 400
     assert "nested more than 32 levels" in body["message"] and "json" in body["errors"]
+
+
+@pytest.mark.parametrize("name", ["a%00b", "%00"])
+def test_a_nul_in_a_path_segment_is_404_not_a_database_error(client, runner, name):
+    user = sign_in(client)
+    assert runner.invoke(args=["users", "set-role", user["address"], "admin"]).exit_code == 0
+    admin = sign_in(client, user["account"])
+    url = f"/api/v1/admin/labs/{name}/deposits"  # PostgreSQL refused the NUL with a 500
+    res = client.post(url, json={"amount": "5"}, headers=admin["headers"])
+    assert res.status_code == 404 and res.get_json()["code"] == 404
+    assert "NUL" in res.get_json()["message"]
 
 
 @pytest.mark.slow
