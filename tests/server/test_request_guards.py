@@ -40,6 +40,22 @@ def test_deeply_nested_json_gets_400_in_the_one_error_shape(client):
     assert "nested more than 32 levels" in body["message"] and "json" in body["errors"]
 
 
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        (b'{"address": ' + b"1" * 4301 + b"}", 400),  # int() refused it: a 500 before
+        (b"[1." + b"0" * 5000 + b"]", 400),
+        (b'{"address": "' + b"1" * 5000 + b'"}', 422),  # digits in a string are text
+        (b'{"address": ' + b"1" * 4300 + b"}", 422),
+    ],
+)
+def test_a_number_too_long_to_convert_is_400_not_500(client, body, code):
+    res = client.post("/api/v1/auth/nonce", data=body, content_type="application/json")
+    assert res.status_code == code and res.get_json()["code"] == code, res.get_json()
+    if code == 400:
+        assert "digits" in res.get_json()["message"]
+
+
 @pytest.mark.parametrize("name", ["a%00b", "%00"])
 def test_a_nul_in_a_path_segment_is_404_not_a_database_error(client, runner, name):
     user = sign_in(client)
