@@ -66,7 +66,7 @@ def _bind_extensions(app: Flask) -> None:
     from server.feedback.routes import batch_body_limit
     from server.feedback.write_gate import limiter_skips_gated_writes
     from server.ratelimit import retry_after_only_when_refused
-    from server.request_guards import guard_body
+    from server.request_guards import guard_request
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
@@ -76,7 +76,7 @@ def _bind_extensions(app: Flask) -> None:
     pool = app.extensions["redis_store"]["client"].connection_pool
     app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"connection_pool": pool})
     app.before_request(batch_body_limit)
-    app.before_request(guard_body)
+    app.before_request(guard_request)
     app.before_request(load_identity)
     # Registered before the limiter's own hook, so it runs after it (Flask runs them reversed).
     app.after_request(retry_after_only_when_refused)
