@@ -16,9 +16,19 @@ from server.security_headers import init_security
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 
 
+class App(Flask):
+    """Flask without its per-call coroutine check: Flask asks ``inspect`` whether each hook
+    and the view are coroutines on every request (about twenty calls a write), and none in
+    this app is (tests/server/test_app.py walks them all)."""
+
+    def ensure_sync(self, func):
+        """The function itself: there is nothing async to wrap."""
+        return func
+
+
 def create_app(config: type[Config] | dict | None = None) -> Flask:
     """Build the app from a config class (default: from LIFTLEDGER_ENV) or a dict of overrides."""
-    app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None)
+    app = App(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None)
     if isinstance(config, dict):
         app.config.from_object(config_for_env())
         app.config.update(config)

@@ -136,3 +136,35 @@ def _running(pid: int) -> bool:
             return stat.read().split(") ")[-1][0] != "Z"
     except FileNotFoundError:
         return False
+
+
+def test_no_view_or_hook_is_a_coroutine(app):
+    """The app skips Flask's coroutine check (``App.ensure_sync``): nothing may be async."""
+    import inspect
+
+    hooks = [
+        f
+        for table in (
+            app.before_request_funcs,
+            app.after_request_funcs,
+            app.teardown_request_funcs,
+            app.teardown_appcontext_funcs and {None: app.teardown_appcontext_funcs},
+            app.url_value_preprocessors,
+            app.url_default_functions,
+        )
+        if table
+        for funcs in table.values()
+        for f in funcs
+    ]
+    handlers = [
+        f for by_code in app.error_handler_spec.values() for by_class in by_code.values()
+        for f in by_class.values()
+    ]  # fmt: skip
+    views = list(app.view_functions.values())
+    assert len(views) > 40 and len(hooks) > 5
+    for func in views + hooks + handlers:
+        inner = getattr(func, "view_class", None)
+        methods = [getattr(inner, m) for m in ("get", "post", "put", "patch", "delete")
+                   if inner is not None and hasattr(inner, m)]  # fmt: skip
+        for f in [func, *methods]:
+            assert not inspect.iscoroutinefunction(f), f
