@@ -9,7 +9,10 @@
  *   stable `data-message-id`; the model is in `data-message-model-slug`.
  *   One answer may be several assistant messages (text before and after a
  *   "Thought for 12s" button or a tool call): they are one answer, with the
- *   id of the turn's first message.
+ *   id of the turn's first message. Tool messages
+ *   (`data-message-author-role="tool"`: image generation, searches) may sit
+ *   in the same turn, even first: they are never answer text. Older and
+ *   saved pages have `<div>` turns without `data-turn`.
  * - Code blocks carry a header (language label, "Copy code") above the code;
  *   formulas are KaTeX (MathML + TeX annotation + HTML): read once, as TeX.
  * - Deep Research reports sit in a cross-origin iframe that no content
@@ -27,6 +30,7 @@ export const version = '2026.07';
 const TURN = '[data-testid^="conversation-turn-"]';
 const MESSAGE = '[data-message-author-role]';
 const ANSWER_BLOCK = '[data-message-author-role="assistant"]';
+const PROMPT_BLOCK = '[data-message-author-role="user"]';
 const STOP_BUTTON = 'button[data-testid="stop-button"]';
 const STREAMING_BODY = '.result-streaming';
 const REPORT_FRAME = 'iframe[title="internal://deep-research"]';
@@ -34,9 +38,9 @@ const CHAT_PATH = /^\/(?:share|c|g\/[a-z0-9-]+\/c)\/([a-z0-9-]+)/i;
 const CODE_HEADER = 'pre > div > div.select-none:first-child, pre > div > div.sticky';
 const KATEX = { selector: '.katex', text: (el) => el.querySelector('annotation')?.textContent.trim() };
 
-/** Text rules of an answer: only message blocks count; labels and code headers never do. */
+/** Text rules of an answer: only prompt and answer blocks count; tools, labels and code headers never do. */
 export const rules = Object.freeze({
-  include: MESSAGE,
+  include: `${PROMPT_BLOCK}, ${ANSWER_BLOCK}`,
   skip: `.sr-only, ${CODE_HEADER}`,
   atoms: [KATEX],
 });
@@ -62,14 +66,15 @@ function userTurn(turn, block) {
 
 function readTurn(turn) {
   const blocks = [...turn.querySelectorAll(MESSAGE)].filter((b) => !b.parentElement.closest(MESSAGE));
-  const role = turn.getAttribute('data-turn') || blocks[0]?.getAttribute('data-message-author-role');
-  if (role === 'user' && blocks.length) {
-    const t = userTurn(turn, blocks[0]);
-    t.text = extractText(blocks[0], rules).text;
+  const answers = blocks.filter((b) => b.matches(ANSWER_BLOCK));
+  const prompt = blocks.find((b) => b.matches(PROMPT_BLOCK));
+  const role = turn.getAttribute('data-turn') || (prompt && !answers.length ? 'user' : 'assistant');
+  if (role === 'user' && prompt) {
+    const t = userTurn(turn, prompt);
+    t.text = extractText(prompt, rules).text;
     return t;
   }
   if (role !== 'assistant') return null;
-  const answers = blocks.filter((b) => b.matches(ANSWER_BLOCK));
   if (!answers.length) {
     const frame = turn.querySelector(REPORT_FRAME);
     return frame
