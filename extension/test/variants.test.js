@@ -35,7 +35,7 @@ test('chatgpt: div turns without data-turn; tool messages are neither the answer
   assert.equal(problemOf(chatgpt, conv), null);
 });
 
-test('claude: thinking and search blocks in the grid are not the answer; the bar goes on the body', () => {
+test('claude: thinking, search blocks, an opened artifact and code headers are not the answer', () => {
   const { doc, loc } = fixture(
     'claude-thinking',
     'https://claude.ai/chat/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0',
@@ -46,7 +46,7 @@ test('claude: thinking and search blocks in the grid are not the answer; the bar
     {
       role: 'assistant',
       messageId: null,
-      text: 'No: 91 is 7 times 13.\nIt only looks prime because it is odd and not a multiple of 3.',
+      text: 'No: 91 is 7 times 13.\nIt only looks prime because it is odd and not a multiple of 3.\nprint(91 % 7)',
     },
   ]);
   assert.ok(conv.turns[1].node.matches('.font-claude-response'));

@@ -248,7 +248,8 @@ VARIANTS = {
     "claude-thinking": (
         "https://claude.ai/chat/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0",
         1,
-        "No: 91 is 7 times 13.\nIt only looks prime because it is odd and not a multiple of 3.",
+        "No: 91 is 7 times 13.\nIt only looks prime because it is odd and not a multiple of 3."
+        "\nprint(91 % 7)",
         None,
     ),
     "claude-bare": (

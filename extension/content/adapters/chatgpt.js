@@ -13,6 +13,8 @@
  *   (`data-message-author-role="tool"`: image generation, searches) may sit
  *   in the same turn, even first: they are never answer text. Older and
  *   saved pages have `<div>` turns without `data-turn`.
+ * - Web citations are pills (`[data-testid="webpage-citation-pill"]`, the
+ *   source's host name) inside the text: links, not answer text.
  * - Code blocks carry a header (language label, "Copy code") above the code;
  *   formulas are KaTeX (MathML + TeX annotation + HTML): read once, as TeX.
  * - Deep Research reports sit in a cross-origin iframe that no content
@@ -36,12 +38,13 @@ const STREAMING_BODY = '.result-streaming';
 const REPORT_FRAME = 'iframe[title="internal://deep-research"]';
 const CHAT_PATH = /^\/(?:share|c|g\/[a-z0-9-]+\/c)\/([a-z0-9-]+)/i;
 const CODE_HEADER = 'pre > div > div.select-none:first-child, pre > div > div.sticky';
+const CITATION = '[data-testid="webpage-citation-pill"]';
 const KATEX = { selector: '.katex', text: (el) => el.querySelector('annotation')?.textContent.trim() };
 
 /** Text rules of an answer: only prompt and answer blocks count; tools, labels and code headers never do. */
 export const rules = Object.freeze({
   include: `${PROMPT_BLOCK}, ${ANSWER_BLOCK}`,
-  skip: `.sr-only, ${CODE_HEADER}`,
+  skip: `.sr-only, ${CITATION}, ${CODE_HEADER}`,
   atoms: [KATEX],
 });
 
