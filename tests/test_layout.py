@@ -1,5 +1,5 @@
-"""The layout a newcomer relies on: one import path per name, and module names that say which
-module they are."""
+"""The layout a newcomer relies on: one import path per name, module names that say which
+module they are, and test helpers in the factories module, not in a conftest."""
 
 import ast
 from collections import Counter
@@ -34,3 +34,15 @@ def test_no_package_init_re_exports_its_modules():
 def test_module_names_do_not_collide_across_packages():
     names = Counter(f.name for f in _modules() if f.name not in PER_AREA)
     assert [name for name, n in names.items() if n > 1] == []
+
+
+def test_tests_import_helpers_from_factories_never_from_a_conftest():
+    offenders = []
+    for file in (ROOT / "tests").rglob("*.py"):
+        text = file.read_text()
+        for node in ast.walk(ast.parse(text, str(file))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").endswith("conftest"):
+                offenders.append(f"{file.relative_to(ROOT)}: from {node.module}")
+        if "conftest import" in text and file.name != "test_layout.py":
+            offenders.append(f"{file.relative_to(ROOT)}: a script importing a conftest")
+    assert not offenders, offenders
