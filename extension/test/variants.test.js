@@ -15,7 +15,7 @@ test('chatgpt: div turns without data-turn; tool messages are neither the answer
   const { doc, loc } = fixture('chatgpt-div-turns', 'https://chatgpt.com/share/5a5a-reasoning');
   const conv = chatgpt.read(doc, loc);
   assert.equal(conv.conversationId, '5a5a-reasoning');
-  assert.deepEqual(plain(conv.turns), [
+  assert.deepEqual(plain(conv.turns.slice(0, 4)), [
     { role: 'user', messageId: 'd1-user', text: 'How do I keep basil alive indoors?' },
     {
       role: 'assistant',
@@ -32,6 +32,14 @@ test('chatgpt: div turns without data-turn; tool messages are neither the answer
     },
   ]);
   assert.deepEqual(conv.turns[3].blockIds, ['d4-asst', 'd4-asst-b']);
+  // An image and nothing else: the prompt has its answer, which has no text to rate.
+  assert.deepEqual(
+    conv.turns.slice(4).map((t) => [t.role, t.text, t.unreadable ?? null]),
+    [
+      ['user', 'Now only draw a fern.', null],
+      ['assistant', '', 'no-text'],
+    ],
+  );
   assert.equal(problemOf(chatgpt, conv), null);
 });
 

@@ -18,7 +18,11 @@
  * - Code blocks carry a header (language label, "Copy code") above the code;
  *   formulas are KaTeX (MathML + TeX annotation + HTML): read once, as TeX.
  * - Deep Research reports sit in a cross-origin iframe that no content
- *   script can read: such a turn is reported as unreadable, not rated.
+ *   script can read: such a turn is reported as unreadable, not rated. So
+ *   is an answer with no text of its own: only a tool's output (a generated
+ *   image in `.group/imagegen-image`) or a canvas card
+ *   (`[id^="textdoc-message-"]`). Either way the prompt has its answer, so
+ *   the health check does not take it for a changed page.
  * - While an answer streams, `button[data-testid="stop-button"]` shows; the
  *   whole last assistant turn counts as streaming meanwhile.
  * - The conversation id is the path segment after /c/, /share/ or
@@ -36,6 +40,7 @@ const PROMPT_BLOCK = '[data-message-author-role="user"]';
 const STOP_BUTTON = 'button[data-testid="stop-button"]';
 const STREAMING_BODY = '.result-streaming';
 const REPORT_FRAME = 'iframe[title="internal://deep-research"]';
+const TEXTLESS = '[data-message-author-role="tool"], [id^="textdoc-message-"], .group\\/imagegen-image';
 const CHAT_PATH = /^\/(?:share|c|g\/[a-z0-9-]+\/c)\/([a-z0-9-]+)/i;
 const CODE_HEADER = 'pre > div > div.select-none:first-child, pre > div > div.sticky';
 const CITATION = '[data-testid="webpage-citation-pill"]';
@@ -80,9 +85,9 @@ function readTurn(turn) {
   if (role !== 'assistant') return null;
   if (!answers.length) {
     const frame = turn.querySelector(REPORT_FRAME);
-    return frame
-      ? { role, messageId: null, text: '', node: frame, rules, unreadable: 'deep-research' }
-      : null;
+    if (frame) return { role, messageId: null, text: '', node: frame, rules, unreadable: 'deep-research' };
+    const other = turn.querySelector(TEXTLESS);
+    return other ? { role, messageId: null, text: '', node: other, rules, unreadable: 'no-text' } : null;
   }
   const node = holder(turn, answers);
   return {
