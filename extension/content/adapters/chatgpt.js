@@ -5,6 +5,8 @@
  * - A turn is `[data-testid^="conversation-turn-"]`: `<section>` since
  *   2026-04, `<article>` before, with `data-turn` ("user" | "assistant")
  *   and an `.sr-only` heading ("You said:" / "ChatGPT said:").
+ * - The prompt's text is its `.whitespace-pre-wrap` bubble; attached files
+ *   show as tiles beside it, inside the same message, and are not prompt.
  * - Inside a turn, each message is `[data-message-author-role]` with a
  *   stable `data-message-id`; the model is in `data-message-model-slug`.
  *   One answer may be several assistant messages (text before and after a
@@ -37,6 +39,7 @@ const TURN = '[data-testid^="conversation-turn-"]';
 const MESSAGE = '[data-message-author-role]';
 const ANSWER_BLOCK = '[data-message-author-role="assistant"]';
 const PROMPT_BLOCK = '[data-message-author-role="user"]';
+const PROMPT_TEXT = '.whitespace-pre-wrap';
 const STOP_BUTTON = 'button[data-testid="stop-button"]';
 const STREAMING_BODY = '.result-streaming';
 const REPORT_FRAME = 'iframe[title="internal://deep-research"]';
@@ -52,6 +55,9 @@ export const rules = Object.freeze({
   skip: `.sr-only, ${CITATION}, ${CODE_HEADER}`,
   atoms: [KATEX],
 });
+
+/** The prompt's own text: its bubble, without the tiles of attached files beside it. */
+const PROMPT_RULES = Object.freeze({ skip: rules.skip, atoms: rules.atoms });
 
 /** Selectors the health check names when the page stops matching. */
 export const selectors = Object.freeze({ turn: TURN, message: MESSAGE });
@@ -79,7 +85,7 @@ function readTurn(turn) {
   const role = turn.getAttribute('data-turn') || (prompt && !answers.length ? 'user' : 'assistant');
   if (role === 'user' && prompt) {
     const t = userTurn(turn, prompt);
-    t.text = extractText(prompt, rules).text;
+    t.text = extractText(prompt.querySelector(PROMPT_TEXT) ?? prompt, PROMPT_RULES).text;
     return t;
   }
   if (role !== 'assistant') return null;
