@@ -1,5 +1,5 @@
 """Simulated authors for the integrity benchmark: real pairs dealt to honest, graded, flipping,
-doubled and ring authors, each scenario valued by `reward_model.valuation.value_round`.
+doubled and ring authors, each scenario valued by `reward_model.valuation.round.value_round`.
 
 Every scenario takes the training pool (pairs and their feature differences) and a
 yardstick's feature differences, and returns named figures; `bench/integrity.py` prints
@@ -13,8 +13,8 @@ from dataclasses import replace
 import numpy as np
 
 from reward_model.data import PairConfig, merge_pair, pair_key
-from reward_model.valuation import value_round
 from reward_model.valuation.leave_group_out import spearman
+from reward_model.valuation.round import value_round
 
 L2 = 1e-2
 CONFIG = PairConfig()

@@ -8,14 +8,8 @@ from pathlib import Path
 import pytest
 
 from server import create_app
-from server.config import TestingConfig
 from server.extensions import db, redis_store
-from tests.factories import (
-    SIGNER,
-    SIWE_DOMAIN,
-    SIWE_URI,
-    make_training_round,
-)
+from tests.factories import SIGNER, app_config, make_training_round
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -69,20 +63,6 @@ def database_url(tmp_path_factory):
     if os.environ.get("TEST_DATABASE_URL"):
         return worker_database_url(os.environ["TEST_DATABASE_URL"])
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
-
-
-def app_config(database_url: str, redis_url: str, **overrides) -> dict:
-    """The test configuration as a dict of overrides on TestingConfig."""
-    config = {k: getattr(TestingConfig, k) for k in dir(TestingConfig) if k.isupper()}
-    config.update(
-        SQLALCHEMY_DATABASE_URI=database_url,
-        REDIS_URL=redis_url,
-        SIWE_DOMAIN=SIWE_DOMAIN,
-        SIWE_URI=SIWE_URI,
-        CHAIN_ID=1,
-    )
-    config.update(overrides)
-    return config
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ Two kinds:
   ``sign_in``/``make_user`` (a real wallet and SIWE signature), ``make_device``,
   ``make_lab_key``, ``make_feedback_payload``, ``post_feedback``, ``make_snapshot``,
   ``import_yardstick_file`` (through ``flask yardstick import``), ``import_gold_file``
-  (through ``flask gold import``).
+  (through ``flask gold import``); ``app_config`` builds a test app's configuration.
 - Row factories ``make_<model>(**fields)`` insert one row of each model with valid defaults
   in the current app context and return it (committed); pass any column to override.
   ``tests/test_factories.py`` checks that every model has one.
@@ -24,6 +24,7 @@ from reward_model.sources import QA_PATH, load_qa_feedback
 from server.adapter_health.models import AdapterHealthEvent
 from server.auth.credentials import Credential
 from server.auth.models import RefreshToken, User
+from server.config import TestingConfig
 from server.datasets.models import Dataset, DatasetItem, Download, Royalty
 from server.extensions import db
 from server.feedback.models import Answer, Feedback
@@ -39,6 +40,28 @@ SIWE_DOMAIN, SIWE_URI = "localhost", "http://localhost"
 SIGNER = Account.from_key(keccak(text="liftledger rewards test signer"))
 SIGNER_PASSWORD = "rewards-test-password"
 ALL_LAB_SCOPES = "datasets:read,datasets:write"
+
+
+# Six gold comparisons with plainly right and wrong answers (the gold tests' pool).
+GOLD_ROWS = [
+    {"prompt": f"Gold question {n}: what is {n} + {n}?", "chosen": f"It is {2 * n}.",
+     "rejected": f"It is {2 * n + 1}."}
+    for n in range(1, 7)
+]  # fmt: skip
+
+
+def app_config(database_url: str, redis_url: str, **overrides) -> dict:
+    """The test configuration as a dict of overrides on TestingConfig."""
+    config = {k: getattr(TestingConfig, k) for k in dir(TestingConfig) if k.isupper()}
+    config.update(
+        SQLALCHEMY_DATABASE_URI=database_url,
+        REDIS_URL=redis_url,
+        SIWE_DOMAIN=SIWE_DOMAIN,
+        SIWE_URI=SIWE_URI,
+        CHAIN_ID=1,
+    )
+    config.update(overrides)
+    return config
 
 
 # --- HTTP factories ---------------------------------------------------------------------

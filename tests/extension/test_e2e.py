@@ -1,6 +1,8 @@
 """End to end: the real extension in a real Chromium, fixture pages under each site's real URL
 (so the manifest's match patterns apply), and a real server on loopback."""
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
@@ -19,6 +21,7 @@ from tests.extension.helpers import (
 )
 
 pytestmark = pytest.mark.slow
+FIXTURES = Path(__file__).resolve().parents[2] / "extension" / "test" / "fixtures"
 
 CLAUDE_ANSWER = (
     "Plants turn light, water and carbon dioxide into sugar and oxygen.\n"
@@ -231,6 +234,60 @@ def test_gemini_thinking_streams_before_the_answer_under_u1(browser, server):
         "r_cc33",
         "9f8e7d6c5b4a3921",
     )
+    page.close()
+
+
+VARIANTS = {
+    # page: (url, bars, last answer's text, its message id)
+    "chatgpt-div-turns": (
+        "https://chatgpt.com/share/e2e-div-turns",
+        2,
+        "A basil plant in a clay pot on a windowsill.\nIts leaves are drawn larger than life.",
+        "d4-asst",
+    ),
+    "claude-thinking": (
+        "https://claude.ai/chat/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0",
+        1,
+        "No: 91 is 7 times 13.\nIt only looks prime because it is odd and not a multiple of 3."
+        "\nprint(91 % 7)",
+        None,
+    ),
+    "claude-bare": (
+        "https://claude.ai/chat/7e6d5c4b-3a29-1807-f6e5-d4c3b2a19080",
+        2,
+        "The Danube again: it splits Buda from Pest.",
+        None,
+    ),
+    "gemini-research": (
+        "https://gemini.google.com/u/2/app/c0a1b2c3d4e5f607",
+        2,
+        "How ants find food\nAnts follow scent trails laid by their nestmates.",
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(VARIANTS))
+def test_variant_pages_get_one_bar_per_answer_and_send_the_answer_alone(browser, server, name):
+    """The variant fixtures in Chromium, where styles are computed: one bar per answer, none in
+    a thinking or tool block, and the rated answer arrives without them."""
+    url, count, answer, message_id = VARIANTS[name]
+    html = (FIXTURES / f"{name}.html").read_text()
+    paste_token(browser, server)
+    page = browser.new_page()
+    page.route(url, lambda route: route.fulfill(status=200, content_type="text/html", body=html))
+    page.goto(url)
+    bars = page.locator("liftledger-bar")
+    expect(bars).to_have_count(count)
+    assert (
+        page.locator(
+            ".row-start-1 liftledger-bar, [data-message-author-role=tool] liftledger-bar"
+        ).count()
+        == 0
+    )
+    send(open_panel(page, rating=1, index=count - 1))
+    row = wait_rows(server, 1, lambda r: r["answer"] == answer, context=browser)[0]
+    assert (row["message_id"], row["rating"]) == (message_id, 1)
     page.close()
 
 

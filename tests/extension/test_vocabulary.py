@@ -2,13 +2,14 @@
 are the server's: a drift on either side fails here."""
 
 import re
+from pathlib import Path
 
 import pytest
 
 from server.auth.models import LICENCES
 from server.feedback.models import SITES, TAGS
-from tests.extension.conftest import EXTENSION
 
+EXTENSION = Path(__file__).resolve().parents[2] / "extension"
 SOURCE = (EXTENSION / "common" / "messages.js").read_text()
 
 

@@ -5,7 +5,7 @@ from flask_migrate import upgrade
 
 from server import create_app
 from server.extensions import db
-from tests.conftest import app_config
+from tests.factories import app_config
 
 ROWS = [
     "INSERT INTO user (id, address, role, default_licence, created_at) VALUES "

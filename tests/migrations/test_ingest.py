@@ -7,7 +7,7 @@ from sqlalchemy import text
 
 from server import create_app
 from server.extensions import db
-from tests.conftest import app_config
+from tests.factories import app_config
 
 TRIGGERS = {
     "sqlite": "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'feedback'",

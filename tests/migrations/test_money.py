@@ -11,8 +11,8 @@ from server.labs import accounts
 from server.labs.models import LabTransaction
 from server.rewards import ledger
 from server.rewards.models import RoundPool
-from tests.conftest import app_config
 from tests.factories import (
+    app_config,
     make_account,
     make_credential,
     make_dataset,

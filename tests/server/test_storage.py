@@ -10,8 +10,7 @@ from sqlalchemy import event
 
 from server import create_app
 from server.extensions import db
-from tests.conftest import app_config
-from tests.factories import make_feedback_payload, sign_in
+from tests.factories import app_config, make_feedback_payload, sign_in
 
 
 def _own_app(database_url: str, redis_url: str):

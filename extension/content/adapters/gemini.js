@@ -8,9 +8,13 @@
  * - The prompt's text is in `.query-text`, which since 2026 starts with a
  *   `.cdk-visually-hidden` "You said" label for screen readers: skipped.
  * - The answer body is `<message-content id="message-content-id-r_…">`; the
- *   `r_…` part is the response id. With "Show thinking" expanded, a second
+ *   `r_…` part is the response id. A Deep Research report's body has the
+ *   fixed id `extended-response-message-content`, the same for every report:
+ *   no message id then. With "Show thinking" expanded, a second
  *   `message-content` sits inside `<model-thoughts>`: that is the thinking,
  *   never the answer.
+ * - Gemini marks what its own Copy leaves out (source chips, carousels) with
+ *   `hide-from-message-actions`: not answer text either.
  * - Code blocks have a `.code-block-decoration` header (language, copy);
  *   a generated file's source sits collapsed behind "Show code"
  *   (`.code-block.collapsed`, not displayed): neither is answer text.
@@ -29,13 +33,13 @@ const QUERY_TEXT = '.query-text';
 const BODY = 'message-content';
 const THOUGHTS = 'model-thoughts';
 const BUSY = '[aria-busy="true"]';
-const ID_PREFIX = /^message-content-id-/;
+const RESPONSE_ID = /^message-content-id-(r_[0-9a-z]+)$/i;
 const ACCOUNT = /^\/u\/\d+(?=\/)/;
 const CHAT_PATH = /^\/(?:app|gem\/[^/]+)\/([0-9a-f]{8,})/i;
 
 /** Text rules: screen-reader labels, thinking, code headers and collapsed code never count. */
 export const rules = Object.freeze({
-  skip: `.cdk-visually-hidden, ${THOUGHTS}, .code-block-decoration, .code-block.collapsed, mat-icon`,
+  skip: `.cdk-visually-hidden, [hide-from-message-actions], ${THOUGHTS}, .code-block-decoration, .code-block.collapsed, mat-icon`,
 });
 
 /** Selectors the health check names when the page stops matching. */
@@ -63,8 +67,8 @@ function readAnswer(el) {
     return el.querySelector(THOUGHTS)
       ? { role: 'assistant', messageId: null, text: '', node: el, rules, pending: true }
       : null;
-  const id = node.id ? node.id.replace(ID_PREFIX, '') : null;
-  return { role: 'assistant', messageId: id || null, text: extractText(node, rules).text, node, rules };
+  const id = node.id.match(RESPONSE_ID)?.[1] ?? null;
+  return { role: 'assistant', messageId: id, text: extractText(node, rules).text, node, rules };
 }
 
 function readExchange(root, turns) {

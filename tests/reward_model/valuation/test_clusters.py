@@ -5,8 +5,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from reward_model.valuation import value_round
 from reward_model.valuation.clusters import collapse, find_clusters, member_shares
+from reward_model.valuation.round import value_round
 
 
 def test_find_clusters_by_copy_key_and_cosine():

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from reward_model.head import fit_head, mean_loss
-from reward_model.valuation import InfluenceLift, LeaveGroupOut
-from reward_model.valuation.leave_group_out import spearman
+from reward_model.valuation.influence import InfluenceLift
+from reward_model.valuation.leave_group_out import LeaveGroupOut, spearman
 
 
 def test_hand_computed_lift():

@@ -5,7 +5,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from reward_model.valuation import value_round
+from reward_model.valuation.round import value_round
 
 HONEST, FLIPPER, CLICKER = (1, 2, 3, 4), 5, 6
 

@@ -2,13 +2,7 @@
 
 import pytest
 
-from tests.factories import import_gold_file, sign_in
-
-ROWS = [
-    {"prompt": f"Gold question {n}: what is {n} + {n}?", "chosen": f"It is {2 * n}.",
-     "rejected": f"It is {2 * n + 1}."}
-    for n in range(1, 7)
-]  # fmt: skip
+from tests.factories import GOLD_ROWS, import_gold_file, sign_in
 
 
 @pytest.fixture
@@ -22,5 +16,5 @@ def admin(client, runner) -> dict:
 @pytest.fixture
 def pool(runner, tmp_path) -> list[dict]:
     """Six gold comparisons, imported as the default pool; their rows."""
-    assert "imported" in import_gold_file(runner, tmp_path, ROWS)
-    return ROWS
+    assert "imported" in import_gold_file(runner, tmp_path, GOLD_ROWS)
+    return GOLD_ROWS

@@ -11,10 +11,10 @@ from server.yardsticks.services import reserved_keys
 from tests.factories import make_lab_key, make_snapshot, post_feedback, sign_in
 
 
-def test_no_gold_text_in_a_round_snapshot_or_a_full_export(app, client, runner, pool):
+def test_no_gold_text_in_a_round_snapshot_or_a_full_export(app, client, runner, pool, monkeypatch):
     seeded = runner.invoke(args=["demo", "seed", "--contributors", "2", "--hh", "6", "--qa", "2"])
     assert seeded.exit_code == 0, seeded.output
-    app.config["GOLD_OFFER_RATE"] = 1.0
+    monkeypatch.setitem(app.config, "GOLD_OFFER_RATE", 1.0)
     user = sign_in(client)
     for n, row in enumerate(pool[:2]):  # the gold comparisons posted as feedback, both ways
         post_feedback(client, user, 40 + n, prompt=row["prompt"], answer=row["rejected"],
@@ -23,7 +23,6 @@ def test_no_gold_text_in_a_round_snapshot_or_a_full_export(app, client, runner, 
     shown = client.post("/api/v1/gold/offer", json={}, headers=user["headers"]).get_json()
     answer = {"item_id": shown["offer"]["item_id"], "choice": "a"}
     assert client.post("/api/v1/gold/answers", json=answer, headers=user["headers"]).status_code
-    app.config["GOLD_OFFER_RATE"] = 0.05
     gold_texts = {row[k] for row in pool for k in ("prompt", "chosen", "rejected")}
 
     with app.app_context():

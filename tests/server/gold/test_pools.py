@@ -5,8 +5,7 @@ import pytest
 
 from server.extensions import db
 from server.gold.models import GoldItem
-from tests.factories import import_gold_file, sign_in
-from tests.server.gold.conftest import ROWS
+from tests.factories import GOLD_ROWS, import_gold_file, sign_in
 
 YARDSTICK = [
     {"prompt": "2+2?", "chosen": "4", "rejected": "5"},
@@ -15,9 +14,9 @@ YARDSTICK = [
 
 
 def test_cli_imports_versions_and_retires_the_old_version(app, runner, tmp_path):
-    assert "default v1 imported (6 items" in import_gold_file(runner, tmp_path, ROWS)
-    assert "unchanged, already" in import_gold_file(runner, tmp_path, ROWS[::-1])
-    assert "default v2 imported (5 items" in import_gold_file(runner, tmp_path, ROWS[1:])
+    assert "default v1 imported (6 items" in import_gold_file(runner, tmp_path, GOLD_ROWS)
+    assert "unchanged, already" in import_gold_file(runner, tmp_path, GOLD_ROWS[::-1])
+    assert "default v2 imported (5 items" in import_gold_file(runner, tmp_path, GOLD_ROWS[1:])
     listed = runner.invoke(args=["gold", "list"]).output
     assert "default v2 (active) 5 items" in listed and "default v1 (retired) 6 items" in listed
     with app.app_context():
@@ -35,7 +34,7 @@ def test_bad_files_get_clear_errors(runner, tmp_path):
 
 def test_admin_api_imports_and_lists_without_texts(client, admin):
     url = "/api/v1/admin/gold"
-    res = client.post(url, json={"pool": "core", "items": ROWS}, headers=admin["headers"])
+    res = client.post(url, json={"pool": "core", "items": GOLD_ROWS}, headers=admin["headers"])
     assert res.status_code == 201, res.get_json()
     assert res.get_json()["version"] == 1 and res.get_json()["n_items"] == 6
     listed = client.get(url, headers=admin["headers"])
@@ -46,10 +45,10 @@ def test_admin_api_imports_and_lists_without_texts(client, admin):
 @pytest.mark.parametrize(
     ("body", "status"),
     [
-        ({"pool": "core", "items": ROWS[:1]}, 422),
-        ({"pool": "Bad Name", "items": ROWS}, 422),
-        ({"pool": "core", "items": [ROWS[0], {"prompt": "p", "chosen": "x"}]}, 422),
-        ({"pool": "core\u0000", "items": ROWS}, 422),
+        ({"pool": "core", "items": GOLD_ROWS[:1]}, 422),
+        ({"pool": "Bad Name", "items": GOLD_ROWS}, 422),
+        ({"pool": "core", "items": [GOLD_ROWS[0], {"prompt": "p", "chosen": "x"}]}, 422),
+        ({"pool": "core\u0000", "items": GOLD_ROWS}, 422),
     ],
 )
 def test_bad_imports_are_refused(client, admin, body, status):
@@ -59,7 +58,7 @@ def test_bad_imports_are_refused(client, admin, body, status):
 
 def test_only_admins_import(client):
     user = sign_in(client)
-    res = client.post("/api/v1/admin/gold", json={"pool": "x", "items": ROWS},
+    res = client.post("/api/v1/admin/gold", json={"pool": "x", "items": GOLD_ROWS},
                       headers=user["headers"])  # fmt: skip
     assert res.status_code == 403
     assert client.get("/api/v1/admin/gold").status_code == 401
@@ -71,7 +70,7 @@ def test_gold_overlapping_a_yardstick_is_refused(client, admin, runner, tmp_path
     assert res.status_code == 201
     # The same comparison reversed, in another case and Unicode form, with a zero-width space.
     clash = {"prompt": "CAPITAL OF FRANCE?", "chosen": "Ly\u200bon", "rejected": "ＰＡＲＩＳ"}
-    res = client.post("/api/v1/admin/gold", json={"pool": "core", "items": [*ROWS, clash]},
+    res = client.post("/api/v1/admin/gold", json={"pool": "core", "items": [*GOLD_ROWS, clash]},
                       headers=admin["headers"])  # fmt: skip
     assert res.status_code == 422 and "disjoint from every yardstick" in res.get_json()["message"]
     path = tmp_path / "clash.jsonl"

@@ -20,8 +20,7 @@ ROOT = Path(__file__).resolve().parents[3]
 WEB = """
 import json, sys
 from server import create_app
-from tests.conftest import app_config
-from tests.factories import sign_in
+from tests.factories import app_config, sign_in
 app = create_app(app_config(sys.argv[1], sys.argv[2], SCORER_SOCKET=sys.argv[3]))
 client = app.test_client()
 user = sign_in(client)
