@@ -123,8 +123,7 @@ def request_costs(tmp: Path, redis_url: str, pool: list[dict]) -> dict:
     from flask_migrate import upgrade
 
     from server import create_app
-    from tests.conftest import app_config
-    from tests.factories import make_device, sign_in
+    from tests.factories import app_config, make_device, sign_in
 
     config = app_config(f"sqlite:///{tmp / 'costs.db'}", redis_url, CREDENTIAL_CACHE_TTL=5.0)
     app = create_app(config)

@@ -96,8 +96,7 @@ def main() -> None:
 
     from bench.echo_app import app as echo
     from server import create_app
-    from tests.conftest import app_config
-    from tests.factories import make_device, sign_in
+    from tests.factories import app_config, make_device, sign_in
 
     pool = records(args.requests)
     bodies = [_fresh(pool[i % len(pool)]) for i in range(args.requests)]

@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from server import create_app
 from server.extensions import db
-from tests.conftest import app_config
+from tests.factories import app_config
 
 INSERT = text(
     "INSERT INTO answer (id, site, message_id, prompt_text, answer_text, prompt_hash, "
