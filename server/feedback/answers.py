@@ -14,9 +14,9 @@ import functools
 import hashlib
 from datetime import datetime
 
+from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql, sqlite
 
-from server.extensions import db
 from server.feedback.models import Answer
 
 _KEY_COLUMNS = ("site", "message_id", "prompt_hash", "answer_hash")
@@ -85,14 +85,22 @@ def _upsert_statement(dialect: str, with_message_id: bool):
     return stmt.execution_options(insertmanyvalues_page_size=PAGE_SIZE, render_nulls=True)
 
 
-def _upsert(specs: list[dict], with_message_id: bool):
+def parameters(rows: list[dict]) -> dict | list[dict]:
+    """A statement's parameters: one row as a plain execute, more as one multi-row statement
+    (SQLAlchemy's insertmanyvalues, whose batching costs a single row as much as its SQL)."""
+    return rows[0] if len(rows) == 1 else rows
+
+
+def _upsert(conn: Connection, specs: list[dict], with_message_id: bool):
     """One statement inserting the answers of one identity kind, returning every row's id,
     whether it was stored already or not."""
-    dialect = db.session.get_bind().dialect.name
-    return db.session.execute(_upsert_statement(dialect, with_message_id), specs).all()
+    stmt = _upsert_statement(conn.dialect.name, with_message_id)
+    return conn.execute(stmt, parameters(specs)).all()
 
 
-def resolve(items: list[dict], now: datetime) -> tuple[dict[str, tuple[int, int | None]], dict]:
+def resolve(
+    conn: Connection, items: list[dict], now: datetime
+) -> tuple[dict[str, tuple[int, int | None]], dict]:
     """Map each item's client_id to (answer id, other answer id), creating missing answers
     (stamped `now`); also return the answer rows by id (``created`` tells the ones made here,
     which no feedback can point at yet)."""
@@ -110,7 +118,7 @@ def resolve(items: list[dict], now: datetime) -> tuple[dict[str, tuple[int, int 
     rows: dict[int, dict] = {}
     for with_message_id in (True, False):
         group = [s for s in specs.values() if (s["message_id"] is not None) == with_message_id]
-        for row in _upsert(group, with_message_id) if group else ():
+        for row in _upsert(conn, group, with_message_id) if group else ():
             found = row._asdict()
             ids[_spec_key(found)] = found["id"]
             # A stored answer keeps its own creation time; only a row made now carries ours.

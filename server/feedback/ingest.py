@@ -2,7 +2,8 @@
 
 Rules: (1) a user's retry with the same ``client_id`` returns the stored row (same content)
 or is a conflict (different content); the database's unique constraint is the source of
-truth and Redis only a fast path. (2) A user's newer feedback on an answer supersedes the
+truth, and Redis only tells which client_ids were seen before (the write gate marks them), so
+that those are looked up first. (2) A user's newer feedback on an answer supersedes the
 older one, which stays as history. (3) Answers are stored once.
 
 A new item costs one statement per table: the answers' upsert, then the feedback insert,
@@ -10,29 +11,26 @@ which also settles idempotency (``ON CONFLICT (user_id, client_id) DO NOTHING``)
 answer stored before can carry older feedback, so only then is there a supersede (one
 ``UPDATE``) before the insert; the database links the superseded rows to their successor as
 the insert goes in (a trigger), so re-rating costs three statements. The insert is optimistic:
-if it meets a client_id stored already (a retry Redis did not know), the transaction is
+if it meets a client_id stored already (a retry Redis did not know of), the transaction is
 rolled back and redone with the client_ids looked up first.
 """
 
 import functools
 import hashlib
 import json
-import logging
 from dataclasses import dataclass
 
-import redis
-from flask import current_app
+from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from server.auth.models import User
-from server.extensions import db, redis_store
+from server.extensions import db
 from server.feedback import answers
 from server.feedback.models import Feedback
 from server.models_base import utcnow
 from server.ttl_cache import app_cache, cache_ttl
 
-logger = logging.getLogger(__name__)
 ATTEMPTS = 3
 PAGE_SIZE = 1000  # rows per INSERT: a batch is one statement
 
@@ -63,21 +61,9 @@ def idem_key(user_id: int, client_id: str) -> str:
     return f"idem:{user_id}:{client_id}"
 
 
-def _from_cache(pending: dict[str, dict], cached: dict[str, bytes | None]) -> dict:
-    """Results for items the Redis fast path already knew (values are ``id:digest``)."""
-    found = {}
-    for cid, item in pending.items():
-        value = cached.get(cid)
-        if value is not None:
-            fid, digest = value.decode().split(":", 1)
-            same = digest == item["_hash"]
-            found[cid] = ItemResult(cid, "exists" if same else "conflict", int(fid))
-    return found
-
-
-def _stored(user_id: int, pending: dict[str, dict]) -> dict[str, ItemResult]:
+def _stored(conn: Connection, user_id: int, pending: dict[str, dict]) -> dict[str, ItemResult]:
     """Items whose client_id this user already stored: exists (same content) or conflict."""
-    rows = db.session.execute(
+    rows = conn.execute(
         db.select(Feedback.client_id, Feedback.id, Feedback.content_hash).where(
             Feedback.user_id == user_id, Feedback.client_id.in_(list(pending))
         )
@@ -121,11 +107,11 @@ def _row(user_id: int, item: dict, ids: tuple[int, int | None], licence: str | N
     }
 
 
-def _retire_live(user_id: int, answer_ids: list[int], now) -> None:
+def _retire_live(conn: Connection, user_id: int, answer_ids: list[int], now) -> None:
     """Mark the user's live feedback on these answers superseded, in one statement."""
     if answer_ids:
         table = Feedback.__table__  # Core: the ORM would synchronise the session first
-        db.session.execute(
+        conn.execute(
             db.update(table)
             .where(
                 table.c.user_id == user_id,
@@ -150,17 +136,17 @@ def _insert_statement(dialect: str):
     )
 
 
-def _insert_rows(rows: list[dict]) -> dict[str, int]:
+def _insert_rows(conn: Connection, rows: list[dict]) -> dict[str, int]:
     """Insert feedback rows in one statement; a client_id stored already is skipped. Returns
     the new ids by client_id."""
-    stmt = _insert_statement(db.session.get_bind().dialect.name)
-    return {cid: fid for fid, cid in db.session.execute(stmt, rows)}
+    stmt = _insert_statement(conn.dialect.name)
+    return {cid: fid for fid, cid in conn.execute(stmt, answers.parameters(rows))}
 
 
-def _insert(user_id: int, items: list[dict]) -> list[ItemResult]:
+def _insert(conn: Connection, user_id: int, items: list[dict]) -> list[ItemResult]:
     """Insert new items (answers first) and supersede older feedback."""
     now = utcnow()
-    resolved, answer_rows = answers.resolve(items, now)
+    resolved, answer_rows = answers.resolve(conn, items, now)
     needs_default = any(not item.get("licence") for item in items)
     default = _default_licence(user_id) if needs_default else None
     rows = [_row(user_id, item, resolved[item["client_id"]], default, now) for item in items]
@@ -168,10 +154,10 @@ def _insert(user_id: int, items: list[dict]) -> list[ItemResult]:
     last = {row["answer_id"]: i for i, row in enumerate(rows)}
     for i, row in enumerate(rows):
         row["superseded_at"] = None if last[row["answer_id"]] == i else now
-    _retire_live(user_id, [a for a in last if not answer_rows[a]["created"]], now)
+    _retire_live(conn, user_id, [a for a in last if not answer_rows[a]["created"]], now)
     # The insert also links each superseded row (retired just now, or history of this batch)
     # to the live row that replaced it: the feedback_link_history trigger (0010_ingest).
-    ids = _insert_rows(rows)
+    ids = _insert_rows(conn, rows)
     if len(ids) < len(rows):
         raise _StoredBefore()
     by_answer = {rows[i]["answer_id"]: ids[rows[i]["client_id"]] for i in last.values()}
@@ -187,60 +173,29 @@ def _insert(user_id: int, items: list[dict]) -> list[ItemResult]:
     return [ItemResult(row["client_id"], "created", row["id"], row=row) for row in rows]
 
 
-# KEYS: idempotency keys; ARGV[1]: seconds they live, ARGV[2..]: their values. One call for
-# a whole batch: 500 SETs pipelined cost redis-py more than the rest of the request.
-REMEMBER = """
-for i = 1, #KEYS do redis.call('SET', KEYS[i], ARGV[i + 1], 'EX', ARGV[1]) end
-return #KEYS
-"""
-
-
-def _remember(user_id: int, results: list[ItemResult], hashes: dict[str, str]) -> None:
-    """Fill the Redis fast path for stored items (one scripted call); failures are harmless."""
-    created = [r for r in results if r.status == "created"]
-    if not created:
-        return
-    ttl = int(current_app.config["IDEMPOTENCY_TTL"])
-    client = redis_store.client
-    try:
-        script = current_app.extensions.get("feedback_remember_script")
-        if script is None:
-            script = client.register_script(REMEMBER)
-            current_app.extensions["feedback_remember_script"] = script
-        script(
-            keys=[idem_key(user_id, r.client_id) for r in created],
-            args=[ttl, *(f"{r.id}:{hashes[r.client_id]}" for r in created)],
-            client=client,
-        )
-    except redis.RedisError:
-        logger.warning("redis unavailable: idempotency fast path not updated")
-
-
-def ingest(
-    user_id: int, items: list[dict], cached: dict[str, bytes | None] | None = None
-) -> list[ItemResult]:
+def ingest(user_id: int, items: list[dict], seen: frozenset[str] = frozenset()) -> list[ItemResult]:
     """Store validated items for a user; one result per item, in order (the items passed in
-    are left as they are). `cached` holds what the Redis fast path knows of their client_ids
-    (``id:digest``), when it was asked already."""
+    are left as they are). `seen`: the client_ids the write gate saw before, looked up in the
+    database before anything is inserted."""
     items = [_prepared(item) for item in items]
     careful = False
     for attempt in range(ATTEMPTS):
         try:
-            results = _ingest_once(user_id, items, cached or {}, careful)
-            db.session.commit()
+            # Core on a connection of its own: one transaction, none of the ORM session's
+            # bookkeeping around it (which cost as much as the statements); the block rolls
+            # back on any exception.
+            with db.engine.begin() as conn:
+                results = _ingest_once(conn, user_id, items, seen, careful)
             break
         except _StoredBefore:
-            db.session.rollback()
             careful = True
         except IntegrityError:
             # A concurrent request stored the same answer/client_id first: retry sees it.
-            db.session.rollback()
             careful = True
             if attempt == ATTEMPTS - 1:
                 raise
     else:
         raise RuntimeError("feedback could not be stored after retries")
-    _remember(user_id, results, {i["client_id"]: i["_hash"] for i in items})
     return results
 
 
@@ -251,18 +206,17 @@ def _prepared(item: dict) -> dict:
 
 
 def _ingest_once(
-    user_id: int, items: list[dict], cached: dict[str, bytes | None], careful: bool
+    conn: Connection, user_id: int, items: list[dict], seen: frozenset[str], careful: bool
 ) -> list[ItemResult]:
-    """One attempt at storing the batch inside the current transaction; `careful` looks the
-    client_ids up in the database before inserting."""
+    """One attempt at storing the batch inside the current transaction; the client_ids seen
+    before (all of them, when `careful`) are looked up in the database before inserting."""
     first: dict[str, dict] = {}
     for item in items:
         first.setdefault(item["client_id"], item)
-    known = _from_cache(first, cached)
-    if careful:
-        known.update(_stored(user_id, {c: i for c, i in first.items() if c not in known}))
+    asked = first if careful else {c: i for c, i in first.items() if c in seen}
+    known = _stored(conn, user_id, asked) if asked else {}
     new_items = [i for c, i in first.items() if c not in known]
-    inserted = {r.client_id: r for r in _insert(user_id, new_items)} if new_items else {}
+    inserted = {r.client_id: r for r in _insert(conn, user_id, new_items)} if new_items else {}
     return [_result_for(item, first, known, inserted) for item in items]
 
 

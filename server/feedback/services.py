@@ -8,7 +8,6 @@ from server.errors import Conflict, NotFound, Unprocessable
 from server.extensions import db
 from server.feedback.ingest import ItemResult, ingest
 from server.feedback.models import Feedback
-from server.feedback.quick_load import quick_load
 from server.feedback.schemas import FeedbackIn, _span_errors
 from server.models_base import utcnow
 
@@ -16,11 +15,11 @@ _ITEM_SCHEMA = FeedbackIn()
 
 
 def submit_one(
-    user_id: int, item: dict, cached: dict[str, bytes | None] | None = None
+    user_id: int, item: dict, seen: frozenset[str] = frozenset()
 ) -> tuple[Feedback | SimpleNamespace, bool]:
     """Store one validated item; return the stored row (as written, when created: it is not
-    read back) and whether it was created. `cached`: the Redis fast path's answer, if asked."""
-    result = ingest(user_id, [item], cached)[0]
+    read back) and whether it was created. `seen`: client_ids the write gate saw before."""
+    result = ingest(user_id, [item], seen)[0]
     if result.status == "conflict":
         raise Conflict(
             "This client_id was already used for different feedback; send a new client_id.",
@@ -44,20 +43,19 @@ def _written(row: dict) -> SimpleNamespace:
 
 
 def submit_batch(
-    user_id: int, raw_items: list[dict], cached: dict[str, bytes | None] | None = None
+    user_id: int, raw_items: list[dict], seen: frozenset[str] = frozenset()
 ) -> list[ItemResult]:
     """Validate each item on its own and store the valid ones; one result per item."""
     results: list[ItemResult | None] = []
     valid: list[dict] = []
     for raw in raw_items:
         try:
-            loaded = quick_load(raw)
-            valid.append(_ITEM_SCHEMA.load(raw) if loaded is None else loaded)
+            valid.append(_ITEM_SCHEMA.load(raw))  # quick_load first (FeedbackIn.load)
             results.append(None)
         except ValidationError as exc:
             cid = raw.get("client_id") if isinstance(raw.get("client_id"), str) else None
             results.append(ItemResult(cid, "invalid", errors=exc.messages))
-    stored = iter(ingest(user_id, valid, cached) if valid else [])
+    stored = iter(ingest(user_id, valid, seen) if valid else [])
     return [r if r is not None else next(stored) for r in results]
 
 

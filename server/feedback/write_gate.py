@@ -1,15 +1,18 @@
-"""The feedback write endpoints' rate limit and idempotency lookup, in one Redis call.
+"""The feedback write endpoints' rate limit and idempotency marks, in one Redis call.
 
 flask-limiter counts a request in its own ``before_request`` (one ``INCR`` script) and reads
 the window back in ``after_request`` for the ``X-RateLimit-*`` headers (a ``GET`` and a
 ``TTL``: two more round trips on the response path); it has no hook through which the
-idempotency lookup could ride along, so with it a write costs at least four round trips.
+idempotency check could ride along, so with it a write costs at least four round trips.
 These two endpoints are therefore exempt from it and use this gate instead: one Lua script
 counts the fixed window (the strategy flask-limiter uses, the same limit string and key) and
-fetches the idempotency keys of the body's client_ids; the headers come from its reply. The
-``limits`` library (flask-limiter's own) parses the limit and, while Redis is down, counts in
-process memory as flask-limiter's fallback does; idempotency then falls back to the
-database's unique constraint.
+marks the body's client_ids as seen, returning which were seen before; the headers come from
+its reply. A client_id seen before is looked up in the database first (a retry, or a reuse:
+``ingest``); a new one goes straight to the optimistic insert, and nothing is remembered
+after the commit, so a write costs this one round trip. The ``limits`` library
+(flask-limiter's own) parses the limit and, while Redis is down, counts in process memory as
+flask-limiter's fallback does; idempotency then rests on the database's unique constraint
+alone, as it always does in the end.
 """
 
 import functools
@@ -30,7 +33,8 @@ from server.feedback.ingest import idem_key
 from server.ratelimit import rate_limit_key
 
 # KEYS[1]: the window counter; KEYS[2..]: idempotency keys. ARGV[1]: window seconds, ARGV[2]:
-# 1 to count. Returns {count, seconds left, value or nil per idempotency key}.
+# 1 to count, ARGV[3]: seconds a mark lives. Marks every key; returns {count, seconds left,
+# then per key 1 if it was marked before, else 0}.
 SCRIPT = """
 local count, ttl = 0, 0
 if ARGV[2] == '1' then
@@ -39,7 +43,10 @@ if ARGV[2] == '1' then
   ttl = redis.call('TTL', KEYS[1])
 end
 local out = {count, ttl}
-for i = 2, #KEYS do out[#out + 1] = redis.call('GET', KEYS[i]) or false end
+for i = 2, #KEYS do
+  out[#out + 1] = redis.call('GET', KEYS[i]) and 1 or 0
+  redis.call('SET', KEYS[i], '1', 'EX', ARGV[3])
+end
 return out
 """
 _fallback = FixedWindowRateLimiter(MemoryStorage())
@@ -73,7 +80,7 @@ def _client_ids() -> list[str]:
 
 
 def _ask_redis(limit, key: str, user_id: int, cids: list[str], count: bool):
-    """One scripted call: (count, seconds left, {client_id: value}); raises RedisError."""
+    """One scripted call: (count, seconds left, client_ids seen before); raises RedisError."""
     client = redis_store.client
     script = current_app.extensions.get("feedback_gate_script")
     if script is None:
@@ -81,10 +88,15 @@ def _ask_redis(limit, key: str, user_id: int, cids: list[str], count: bool):
     window = f"rl:feedback:{key}:{limit.amount}/{limit.get_expiry()}"
     reply = script(
         keys=[window, *(idem_key(user_id, c) for c in cids)],
-        args=[limit.get_expiry(), "1" if count else "0"],
+        args=[
+            limit.get_expiry(),
+            "1" if count else "0",
+            int(current_app.config["IDEMPOTENCY_TTL"]),
+        ],
         client=client,
     )
-    return int(reply[0]), int(reply[1]), dict(zip(cids, reply[2:], strict=True))
+    seen = frozenset(c for c, mark in zip(cids, reply[2:], strict=True) if mark)
+    return int(reply[0]), int(reply[1]), seen
 
 
 def _count_in_memory(limit, key: str) -> tuple[int, int]:
@@ -100,19 +112,19 @@ def _limit(text: str):
     return parse(text)
 
 
-def admit(user_id: int) -> dict[str, bytes | None]:
-    """Count this request against the caller's limit (429 when over it) and return what the
-    Redis fast path knows of the body's client_ids (empty while Redis is down)."""
+def admit(user_id: int) -> frozenset[str]:
+    """Count this request against the caller's limit (429 when over it), mark the body's
+    client_ids seen and return those seen before (none while Redis is down)."""
     limit = _limit(current_app.config["RATELIMIT_FEEDBACK"])
     enabled = bool(current_app.config.get("RATELIMIT_ENABLED", True))
     key, cids = rate_limit_key(), _client_ids()
     try:
-        count, ttl, cached = _ask_redis(limit, key, user_id, cids, enabled)
+        count, ttl, seen = _ask_redis(limit, key, user_id, cids, enabled)
     except redis.RedisError:
-        cached = {}
+        seen = frozenset()
         count, ttl = _count_in_memory(limit, key) if enabled else (0, 0)
     if not enabled:
-        return cached
+        return seen
     reset_at = int(time.time()) + max(ttl, 0)
     headers = {
         "X-RateLimit-Limit": str(limit.amount),
@@ -131,11 +143,11 @@ def admit(user_id: int) -> dict[str, bytes | None]:
         response.headers.update(headers)
         return response
 
-    return cached
+    return seen
 
 
 def gated(view: Callable) -> Callable:
-    """View decorator: admit the request and leave the fast path's answer on
+    """View decorator: admit the request and leave the client_ids seen before on
     ``g.idempotency`` for the view to hand to its service."""
 
     @wraps(view)

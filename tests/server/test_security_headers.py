@@ -75,6 +75,23 @@ def test_production_sends_hsts_over_https_only(production_app):
     assert "Strict-Transport-Security" not in client.get("/api/v1/health").headers
 
 
+@pytest.mark.parametrize("forwarded", ["http", "https"])
+def test_the_cached_header_set_is_what_talisman_computes(production_app, forwarded):
+    """The header set worked out once is, header for header, talisman's own on each request."""
+    from flask import Response
+    from flask_talisman import Talisman
+
+    from server.security_headers import talisman
+
+    headers = {"X-Forwarded-Proto": forwarded}
+    for _ in range(2):  # the first request works the set out, the second reuses it
+        with production_app.test_request_context("/api/v1/health", headers=headers):
+            cached = talisman._set_response_headers(Response()).headers
+            full = Talisman._set_response_headers(talisman, Response()).headers
+            assert sorted(cached.items()) == sorted(full.items())
+            assert ("Strict-Transport-Security" in cached) == (forwarded == "https")
+
+
 def _nonce(client, ip: str, **headers) -> int:
     """Status of a nonce request from this forwarded client address."""
     res = client.post(
