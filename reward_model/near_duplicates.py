@@ -10,10 +10,13 @@ rewrite is a small share of the pair's words.
 - ``normalise``: Unicode NFKC, case folding, format characters (category Cf: zero-width
   spaces and joiners, bidi marks) removed, punctuation and symbols (categories P*, S*)
   turned into spaces, whitespace collapsed.
-- Distance of two pairs: the Damerau-Levenshtein distance between their normalised word
-  sequences, role by role (prompt with prompt, chosen with chosen, rejected with rejected),
-  summed and divided by the longer pair's word count. A copy whose edits touch at most a
-  share s of the words is at most s away.
+- ``tokens``: the words of a text as a reader counts them, its whitespace-separated tokens
+  normalised the same way but with punctuation and symbols dropped rather than spaced, so
+  a link or "U.S." is one word and replacing it one edit.
+- Distance of two pairs: the Damerau-Levenshtein distance between their word sequences,
+  role by role (prompt with prompt, chosen with chosen, rejected with rejected), summed and
+  divided by the longer pair's word count. A copy whose edits touch at most a share s of
+  the words is at most s away.
 - Near-duplicates are pairs at most ``max_edit`` (0.10) apart, nearer to each other than to
   each other's reversal (so a judgement and its reverse never merge, even when the two
   answers barely differ; unless they are the same words, distance 0: when both answers
@@ -32,13 +35,14 @@ rewrite is a small share of the pair's words.
   ALPHA; but a 10-word clause added to one answer of an otherwise identical pair (a run of
   10 at a rate of a few per cent, and all E edits in one role) is a different text, and a
   rewrite that puts all of a pair's many edits in one answer is too. What this cannot tell
-  apart: a distinct pair whose texts differ by a word or two, scattered (they are
-  near-duplicates by any textual definition), and a copier who edits a single answer
-  heavily in one place (it posts a text of its own, judged anew).
+  apart: a distinct pair whose texts differ by a few scattered words from an earlier one
+  (qa-feedback's sampled answers to one question often do; with a word or two it has the
+  very texts of a lightly edited copy, so no rule on texts alone can), and a copier who
+  edits a single answer heavily in one place (it posts a text of its own, judged anew).
 - Candidates: MinHash signatures (datasketch, 128 permutations) of each pair's word bigrams
   (each text padded at both ends, tagged with its role), in an LSH index tuned for Jaccard
-  0.4 (an edit of 10% of the words keeps that Jaccard near 0.65); every candidate is
-  checked exactly as above (rapidfuzz).
+  0.4 (an edit of 10% of the words keeps that Jaccard near 0.75, above 0.69 for 99% of
+  the real pairs); every candidate is checked exactly as above (rapidfuzz).
 - Clusters, in receipt order: a pair joins the cluster of the earliest earlier pair it is a
   near-duplicate of, else it starts a cluster. So every member is a near-duplicate of an
   earlier member, the first poster names the cluster, and a later pair never joins two
