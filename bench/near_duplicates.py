@@ -19,7 +19,7 @@ zero-width characters).
   texts alone that kept it apart would split that copy too;
 - clustering time of all the distinct pairs (the round's cost for as many pairs).
 
-    python bench/near_duplicates.py [--copies 1] [--seed 0]
+    python bench/near_duplicates.py [--copies 1] [--seed 0] [--alpha 1e-3]
 """
 
 import argparse
@@ -37,6 +37,7 @@ from rapidfuzz.distance import Levenshtein  # noqa: E402
 
 from reward_model.data import build_pairs  # noqa: E402
 from reward_model.near_duplicates import (  # noqa: E402
+    ALPHA,
     PairText,
     cluster_pairs,
     normalise,
@@ -112,7 +113,7 @@ def edit(pair: tuple, share: float, vocabulary: list[str], rng: random.Random) -
 
 
 def recall(
-    originals: list[tuple], share: float, copies: int, rng: random.Random
+    originals: list[tuple], share: float, copies: int, rng: random.Random, alpha: float
 ) -> tuple[float, int, float]:
     """(share of edited copies clustered with their original, pairs clustered, seconds)."""
     vocabulary = sorted({w for pair in originals for text in pair for w in text.split()})
@@ -122,19 +123,19 @@ def recall(
             rows.append(edit(pair, share, vocabulary, rng))
             owner.append(index)
     clock = time.perf_counter()
-    labels = cluster_pairs(rows)
+    labels = cluster_pairs(rows, MAX_EDIT, alpha)
     seconds = time.perf_counter() - clock
     start = len(originals)
     hits = sum(labels[start + k] == labels[o] for k, o in enumerate(owner))
     return hits / len(owner), len(rows), seconds
 
 
-def merged(originals: list[tuple], max_edit: float) -> tuple[float, list[tuple[int, int]], float]:
+def merged(originals: list[tuple], alpha: float) -> tuple[float, list[tuple[int, int]], float]:
     """(share of distinct originals clustered under another original's first post, for each
     such original its word edits (Levenshtein, role by role) from the nearest earlier member
     of its cluster and its own word count, wall seconds of the clustering)."""
     clock = time.perf_counter()
-    labels = cluster_pairs(originals, max_edit)
+    labels = cluster_pairs(originals, MAX_EDIT, alpha)
     seconds = time.perf_counter() - clock
     members = [i for i, label in enumerate(labels) if label != i]
     texts = [PairText.of(*pair) for pair in originals]
@@ -165,16 +166,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--hh", type=int, default=None, help="HH pairs (default: all)")
     parser.add_argument("--qa", type=int, default=None, help="qa-feedback questions (all)")
+    parser.add_argument(
+        "--alpha", type=float, default=ALPHA, help="least scatter p-value of a copy's edits"
+    )
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
     clock = time.perf_counter()
     originals = distinct_pairs(args.hh, args.qa)
     print(f"{len(originals)} distinct real pairs")
     independent = distinct_pairs(args.hh, 0)
-    rate, _, _ = merged(independent, MAX_EDIT)
+    rate, _, _ = merged(independent, args.alpha)
     name = f"false-merge rate, {len(independent)} distinct HH-RLHF pairs"
     print(line(name, rate, "< 0.5%", rate < FALSE_MERGE_TARGET))
-    rate, nearest, seconds = merged(originals, MAX_EDIT)
+    rate, nearest, seconds = merged(originals, args.alpha)
     name = f"false-merge rate, all {len(originals)} distinct real pairs (qa-feedback included)"
     print(line(name, rate, "< 0.5%", rate < FALSE_MERGE_TARGET))
     edits = Counter(e for e, _ in nearest)
@@ -187,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"clustering time, {len(originals)} pairs: {seconds:.1f} s")
     for share in SHARES:
-        got, rows, seconds = recall(originals, share, args.copies, rng)
+        got, rows, seconds = recall(originals, share, args.copies, rng, args.alpha)
         name = f"recall, edits on {share:.0%} of words"
         print(line(name, got, ">= 95%", got >= RECALL_TARGET) + f" ({rows} pairs: {seconds:.1f} s)")
     print(f"wall time {time.perf_counter() - clock:.1f} s")

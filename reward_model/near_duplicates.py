@@ -168,7 +168,7 @@ def scatter_p_value(a: PairText, b: PairText) -> float:
     return p
 
 
-def _copies(text: PairText, earlier: PairText, max_edit: float) -> bool:
+def _copies(text: PairText, earlier: PairText, max_edit: float, alpha: float) -> bool:
     """Whether `text` is within `max_edit` of an earlier pair, nearer to it than to its
     reversal (two answers that barely differ make a judgement and its reverse look alike),
     with edits scattered over the pair rather than a rewrite of one place or one text."""
@@ -177,14 +177,16 @@ def _copies(text: PairText, earlier: PairText, max_edit: float) -> bool:
         return True
     if near > max_edit or near >= distance(text, earlier.flipped()):
         return False
-    return scatter_p_value(text, earlier) >= ALPHA
+    return scatter_p_value(text, earlier) >= alpha
 
 
-def cluster_pairs(pairs: Sequence[tuple[str, str, str]], max_edit: float = 0.10) -> list[int]:
+def cluster_pairs(
+    pairs: Sequence[tuple[str, str, str]], max_edit: float = 0.10, alpha: float = ALPHA
+) -> list[int]:
     """A cluster label per pair, in the order given (receipt order): a pair joins the cluster
-    of the earliest earlier pair it is a near-duplicate of (within ``max_edit``), else it
-    starts a cluster named by its own index. A pair joins at most one cluster, so clusters
-    never merge afterwards."""
+    of the earliest earlier pair it is a near-duplicate of (within ``max_edit``, its edits'
+    `scatter_p_value` at least ``alpha``), else it starts a cluster named by its own index.
+    A pair joins at most one cluster, so clusters never merge afterwards."""
     texts = [PairText.of(*pair) for pair in pairs]
     template = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=int)
     lsh = MinHashLSH(threshold=0.4, num_perm=NUM_PERM)
@@ -193,7 +195,7 @@ def cluster_pairs(pairs: Sequence[tuple[str, str, str]], max_edit: float = 0.10)
         signature = template.copy()
         signature.update_batch(text.bigrams())
         earlier = sorted(lsh.query(signature))
-        near = next((j for j in earlier if _copies(text, texts[j], max_edit)), None)
+        near = next((j for j in earlier if _copies(text, texts[j], max_edit, alpha)), None)
         labels.append(i if near is None else labels[near])
         lsh.insert(i, signature)
     return labels
