@@ -13,10 +13,11 @@ rewrite is a small share of the pair's words.
 - ``tokens``: the words of a text as a reader counts them, its whitespace-separated tokens
   normalised the same way but with punctuation and symbols dropped rather than spaced, so
   a link or "U.S." is one word and replacing it one edit.
-- Distance of two pairs: the Damerau-Levenshtein distance between their word sequences,
-  role by role (prompt with prompt, chosen with chosen, rejected with rejected), summed and
-  divided by the longer pair's word count. A copy whose edits touch at most a share s of
-  the words is at most s away.
+- Distance of two pairs: the optimal-string-alignment distance between their word sequences
+  (insertions, deletions, substitutions and swaps of neighbours, one edit each), role by
+  role (prompt with prompt, chosen with chosen, rejected with rejected), summed and divided
+  by the longer pair's word count. A copy whose edits touch at most a share s of the words
+  is at most s away.
 - Near-duplicates are pairs at most ``max_edit`` (0.10) apart, nearer to each other than to
   each other's reversal (so a judgement and its reverse never merge, even when the two
   answers barely differ; unless they are the same words, distance 0: when both answers
@@ -57,14 +58,18 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from datasketch import MinHash, MinHashLSH
-from rapidfuzz.distance import DamerauLevenshtein, Levenshtein
-from scipy.stats import binom
+from rapidfuzz.distance import OSA, Levenshtein
+from scipy.special import bdtrc
 
 NUM_PERM = 128
 SEED = 1
 ROLES = ("p", "c", "r")
 ALPHA = 1e-3
+_EDGE = 0  # the hash of a text's two ends
+_MIX = tuple(np.uint64(k) for k in (0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D))  # odd multipliers
+_LOW32 = np.uint64(0xFFFFFFFF)
 
 
 class _Folding(dict):
@@ -108,6 +113,15 @@ def tokens(text: str) -> tuple[str, ...]:
     return tuple(folded.split())
 
 
+class WordHashes(dict):
+    """Each word's crc32, computed on first sight (0 is kept for the ends of a text)."""
+
+    def __missing__(self, word: str) -> int:
+        value = zlib.crc32(word.encode()) or 1
+        self[word] = value
+        return value
+
+
 @dataclass(frozen=True)
 class PairText:
     """A pair's three texts as normalised word sequences."""
@@ -128,21 +142,32 @@ class PairText:
         """Words in the three texts."""
         return sum(len(w) for w in self.words)
 
-    def bigrams(self) -> list[int]:
+    def bigrams(self, hashes: WordHashes) -> list[int]:
         """32-bit hashes of the role-tagged word bigrams, each text padded at both ends (so a
         one-word text still has two)."""
         out = []
-        for role, words in zip(ROLES, self.words, strict=True):
-            padded = ("\x02", *words, "\x03")
-            pairs = zip(padded[:-1], padded[1:], strict=True)
-            out.extend(zlib.crc32(f"{role}\x00{a}\x00{b}".encode()) for a, b in pairs)
+        for role, words in enumerate(self.words):
+            h = np.array([_EDGE, *map(hashes.__getitem__, words), _EDGE], dtype=np.uint64)
+            mixed = (h[:-1] * _MIX[0] + h[1:] * _MIX[1] + np.uint64(role) * _MIX[2]) & _LOW32
+            out.extend(mixed.tolist())
         return out
 
 
+def _edits(a: PairText, b: PairText, cutoff: int) -> int:
+    """Word edits (optimal string alignment, role by role) between two pairs, or cutoff + 1
+    when there are more than `cutoff` (rapidfuzz stops early then)."""
+    total = 0
+    for x, y in zip(a.words, b.words, strict=True):
+        total += OSA.distance(x, y, score_cutoff=cutoff - total)
+        if total > cutoff:
+            return cutoff + 1
+    return total
+
+
 def distance(a: PairText, b: PairText) -> float:
-    """Word edits (Damerau-Levenshtein, role by role) per word of the longer pair."""
-    edits = sum(DamerauLevenshtein.distance(x, y) for x, y in zip(a.words, b.words, strict=True))
-    return edits / max(a.size(), b.size(), 1)
+    """Word edits (optimal string alignment, role by role) per word of the longer pair."""
+    size = max(a.size(), b.size(), 1)
+    return _edits(a, b, size * 3) / size
 
 
 def scatter_p_value(a: PairText, b: PairText) -> float:
@@ -164,7 +189,8 @@ def scatter_p_value(a: PairText, b: PairText) -> float:
         return 1.0
     p = min(1.0, size * (total / size) ** longest)
     for edits, length in zip(counts, lengths, strict=True):
-        p = min(p, float(binom.sf(edits - 1, total, length / size)))
+        if edits:  # P[Binomial(total, share) >= edits]
+            p = min(p, float(bdtrc(edits - 1, total, length / size)))
     return p
 
 
@@ -172,10 +198,12 @@ def _copies(text: PairText, earlier: PairText, max_edit: float, alpha: float) ->
     """Whether `text` is within `max_edit` of an earlier pair, nearer to it than to its
     reversal (two answers that barely differ make a judgement and its reverse look alike),
     with edits scattered over the pair rather than a rewrite of one place or one text."""
-    near = distance(text, earlier)
-    if near == 0:  # the same words: a copy even when its two answers read alike
+    edits = _edits(text, earlier, int(max_edit * max(text.size(), earlier.size())))
+    if edits == 0:  # the same words: a copy even when its two answers read alike
         return True
-    if near > max_edit or near >= distance(text, earlier.flipped()):
+    if edits > max_edit * max(text.size(), earlier.size(), 1):
+        return False
+    if _edits(text, earlier.flipped(), edits) <= edits:
         return False
     return scatter_p_value(text, earlier) >= alpha
 
@@ -188,12 +216,13 @@ def cluster_pairs(
     `scatter_p_value` at least ``alpha``), else it starts a cluster named by its own index.
     A pair joins at most one cluster, so clusters never merge afterwards."""
     texts = [PairText.of(*pair) for pair in pairs]
+    hashes = WordHashes()
     template = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=int)
     lsh = MinHashLSH(threshold=0.4, num_perm=NUM_PERM)
     labels: list[int] = []
     for i, text in enumerate(texts):
         signature = template.copy()
-        signature.update_batch(text.bigrams())
+        signature.update_batch(text.bigrams(hashes))
         earlier = sorted(lsh.query(signature))
         near = next((j for j in earlier if _copies(text, texts[j], max_edit, alpha)), None)
         labels.append(i if near is None else labels[near])
