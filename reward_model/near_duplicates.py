@@ -65,7 +65,6 @@ from scipy.special import bdtrc
 
 NUM_PERM = 128
 SEED = 1
-ROLES = ("p", "c", "r")
 ALPHA = 1e-3
 _EDGE = 0  # the hash of a text's two ends
 _MIX = tuple(np.uint64(k) for k in (0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D))  # odd multipliers
@@ -124,13 +123,13 @@ class WordHashes(dict):
 
 @dataclass(frozen=True)
 class PairText:
-    """A pair's three texts as normalised word sequences."""
+    """A pair's three texts as word sequences (`tokens`)."""
 
     words: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
 
     @classmethod
     def of(cls, prompt: str, chosen: str, rejected: str) -> PairText:
-        """Normalise and split the three texts."""
+        """The words of the three texts."""
         return cls(tuple(tokens(t) for t in (prompt, chosen, rejected)))
 
     def flipped(self) -> PairText:
@@ -166,8 +165,7 @@ def _edits(a: PairText, b: PairText, cutoff: int) -> int:
 
 def distance(a: PairText, b: PairText) -> float:
     """Word edits (optimal string alignment, role by role) per word of the longer pair."""
-    size = max(a.size(), b.size(), 1)
-    return _edits(a, b, size * 3) / size
+    return _edits(a, b, a.size() + b.size()) / max(a.size(), b.size(), 1)
 
 
 def scatter_p_value(a: PairText, b: PairText) -> float:
