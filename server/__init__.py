@@ -64,8 +64,9 @@ def _bind_extensions(app: Flask) -> None:
     from server import sqlite_pragmas  # noqa: F401  (registers the connect listener)
     from server.auth.identity import load_identity
     from server.feedback.routes import batch_body_limit
+    from server.feedback.write_gate import limiter_skips_gated_writes
     from server.ratelimit import retry_after_only_when_refused
-    from server.request_guards import bounded_json_nesting, chunked_body_limit, require_json
+    from server.request_guards import guard_request
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
@@ -75,13 +76,12 @@ def _bind_extensions(app: Flask) -> None:
     pool = app.extensions["redis_store"]["client"].connection_pool
     app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"connection_pool": pool})
     app.before_request(batch_body_limit)
-    app.before_request(require_json)
-    app.before_request(chunked_body_limit)
-    app.before_request(bounded_json_nesting)
+    app.before_request(guard_request)
     app.before_request(load_identity)
     # Registered before the limiter's own hook, so it runs after it (Flask runs them reversed).
     app.after_request(retry_after_only_when_refused)
     limiter.init_app(app)
+    limiter_skips_gated_writes(app)
     api.init_app(app)
 
 

@@ -1,21 +1,30 @@
-"""Checks on a request before any view parses it: JSON only, and JSON nested only so deep.
+"""Checks on a request before any view parses it: JSON only, JSON nested only so deep, and
+path segments a database can hold.
 
 The JSON parser recurses once per level of nesting and py_ecc (imported for signatures) lifts
 Python's recursion limit to 100000, so a body of 200 KB of ``[`` overflows the C stack and
 kills the worker before any RecursionError. The depth is therefore measured on the raw bytes,
-without recursion, before the body reaches the parser.
+without recursion, before the body reaches the parser. So is the length of integers: Python
+refuses to convert one of more than ``sys.get_int_max_str_digits()`` digits with a ValueError
+that the JSON parser's callers do not expect (a 500 instead of a 400).
 """
 
 import re
+import sys
 
 from flask import current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from server.errors import ApiError, BadRequest
+from server.errors import ApiError, BadRequest, NotFound
+from server.fields import unstorable
 
 # A JSON string (escapes included); the unrolled form matches in linear time.
 _STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _NOT_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
+# A run of digits longer than Python converts to an int (none when the limit is off, 0). The
+# lookbehind starts a match only at a run's first digit, so the search stays linear.
+_DIGITS = sys.get_int_max_str_digits()
+_LONG_NUMBER = re.compile(rb"(?<![0-9])[0-9]{%d}" % (_DIGITS + 1)) if _DIGITS else None
 # Braces count as brackets: depth does not depend on the kind (mismatched kinds are invalid
 # JSON the parser refuses anyway), and one kind lets each pass remove exactly one level.
 _AS_BRACKETS = bytes.maketrans(b"{}", b"[]")
@@ -50,12 +59,17 @@ def chunked_body_limit() -> None:
 
 
 def json_depth_exceeds(body: bytes, limit: int) -> bool:
-    """Whether the brackets of a JSON text nest deeper than `limit` (or do not balance).
+    """Whether the brackets of a JSON text nest deeper than `limit` (or do not balance)."""
+    return _nesting_exceeds(_STRING.sub(b"", body), limit)
 
-    Strings are dropped, then everything but brackets; each pass removes the innermost pairs,
-    so a text of depth d is empty after exactly d passes, each a C-speed ``bytes.replace``.
+
+def _nesting_exceeds(code: bytes, limit: int) -> bool:
+    """Whether the brackets of a JSON text without its strings nest deeper than `limit`.
+
+    Everything but brackets is dropped; each pass removes the innermost pairs, so a text of
+    depth d is empty after exactly d passes, each a C-speed ``bytes.replace``.
     """
-    brackets = _STRING.sub(b"", body).translate(_AS_BRACKETS, _NOT_BRACKET)
+    brackets = code.translate(_AS_BRACKETS, _NOT_BRACKET)
     for _ in range(limit):
         if not brackets:
             return False
@@ -67,14 +81,39 @@ def json_depth_exceeds(body: bytes, limit: int) -> bool:
 
 
 def bounded_json_nesting() -> None:
-    """before_request: 400 for a JSON body nested deeper than MAX_JSON_DEPTH."""
+    """before_request: 400 for a JSON body nested deeper than MAX_JSON_DEPTH, or holding a
+    number too long for Python to convert."""
     if not request.is_json:
         return
     body = request.get_data(cache=True)
-    limit = int(current_app.config["MAX_JSON_DEPTH"])
-    if body and json_depth_exceeds(body, limit):
+    if not body:
+        return
+    code, limit = _STRING.sub(b"", body), int(current_app.config["MAX_JSON_DEPTH"])
+    if _LONG_NUMBER is not None and _LONG_NUMBER.search(code):
+        raise BadRequest(
+            f"A number in the JSON body has more than {_DIGITS} digits.",
+            {"json": [f"a number of more than {_DIGITS} digits"]},
+        )
+    if _nesting_exceeds(code, limit):
         raise BadRequest(
             f"The JSON body is nested more than {limit} levels deep, or its brackets do not "
             "balance.",
             {"json": [f"nesting deeper than {limit} levels or unbalanced brackets"]},
         )
+
+
+def storable_path_arguments() -> None:
+    """before_request: 404 for a path segment holding NUL (``%00``). Nothing is named so, and
+    PostgreSQL refuses such a string in a query with an error instead of finding nothing."""
+    for name, value in (request.view_args or {}).items():
+        if isinstance(value, str) and unstorable(value):
+            raise NotFound(f"Not found: the {name} in the path holds a NUL character.")
+
+
+def guard_request() -> None:
+    """before_request: the request checks above, in order, as one hook (Flask dispatches each
+    hook on every request; separate ones cost a write a few percent)."""
+    require_json()
+    chunked_body_limit()
+    bounded_json_nesting()
+    storable_path_arguments()

@@ -37,11 +37,13 @@ class _Talisman(Talisman):
     def __init__(self) -> None:
         super().__init__()
         self._header_sets: dict[tuple, list[tuple[str, str]]] = {}
+        self._header_names: set[str] = set()
 
     def init_app(self, app: Flask, **options) -> None:
         """Talisman's init; a new policy forgets the header sets worked out for the old one.
         The session cookie's Secure flag, which talisman sets on every request, is set here."""
         self._header_sets.clear()
+        self._header_names.clear()
         super().init_app(app, **options)
         if self.session_cookie_secure and not app.debug:
             app.config["SESSION_COOKIE_SECURE"] = True
@@ -70,8 +72,13 @@ class _Talisman(Talisman):
             skip = {"content-type", "content-length"}
             headers = [(k, v) for k, v in probe.headers.items() if k.lower() not in skip]
             self._header_sets[key] = headers
-        for name, value in headers:
-            response.headers[name] = value
+            self._header_names.update(name.lower() for name, _ in headers)
+        present = {name.lower() for name, _ in response.headers}
+        if present.isdisjoint(self._header_names):  # the usual case: no scan per header
+            response.headers.extend(headers)
+        else:
+            for name, value in headers:
+                response.headers[name] = value
         return response
 
 

@@ -14,6 +14,7 @@ from server.auth.nonces import consume_nonce, issue_nonce
 from server.auth.tokens import (
     issue_access_token,
     issue_refresh_token,
+    require_live_family,
     revoke_everything,
     revoke_refresh_token,
     rotate_refresh_token,
@@ -115,7 +116,8 @@ def logout_everywhere(principal: Principal) -> None:
 
 def create_device(user_id: int, name: str, family: str | None = None) -> tuple[Credential, str]:
     """Create an expiring device token for the extension under a sign-in (`family`, whose
-    end revokes it); the token itself is returned only now."""
+    end revokes it; 401 once it has ended); the token itself is returned only now."""
+    require_live_family(family)
     return credentials.issue(
         "device",
         DEVICE_SCOPES,

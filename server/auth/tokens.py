@@ -114,14 +114,29 @@ def rotate_refresh_token(token: str) -> tuple[User, str, str]:
 
 
 def revoke_family(family: str) -> None:
-    """Revoke every refresh token of a sign-in and the device tokens it issued; the caller
-    commits."""
+    """Revoke every refresh token of a sign-in, the device tokens it issued and (through the
+    deny-list) its access tokens; the caller commits."""
     db.session.execute(
         db.update(RefreshToken)
         .where(RefreshToken.family == family, RefreshToken.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
     revoke_family_devices(family)
+    revocation.end_family(family)
+
+
+def require_live_family(family: str | None) -> None:
+    """401 unless the sign-in ``family`` still has an unrevoked refresh token: an access token
+    of an ended sign-in mints nothing, even while Redis (its deny-list) is unreachable."""
+    if family is None:
+        return
+    live = db.session.scalar(
+        db.select(RefreshToken.id)
+        .where(RefreshToken.family == family, RefreshToken.revoked_at.is_(None))
+        .limit(1)
+    )
+    if live is None:
+        raise Unauthorized("This sign-in has ended (signed out or revoked); sign in again.")
 
 
 def revoke_everything(user_id: int) -> None:

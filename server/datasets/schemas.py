@@ -32,7 +32,7 @@ class Filters(ma.Schema):
     created_from = Timestamp()
     created_to = Timestamp()
     licences = ma.fields.List(
-        ma.fields.String(
+        Text(
             validate=validate.OneOf(
                 TRAINABLE_LICENCES, error="{input} is not a licence datasets may carry"
             )

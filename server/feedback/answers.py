@@ -4,7 +4,10 @@ answer hash) when the site gives a message id, else (site, prompt hash, answer h
 A message id alone does not identify an answer: anyone can send any text under a real
 message id, and the first text stored must not capture the feedback of everyone who saw the
 real one. Feedback therefore always attaches to the text its author sent; a forged text under
-a real message id is an answer of its own (a regenerated answer is one too).
+a real message id is an answer of its own (a regenerated answer is one too). The answer's
+hash is of its exact text: with whitespace collapsed, a copy padded with spaces stored first
+would take the honest feedback and shift its spans (code-point offsets into the text the
+author saw). The prompt's hash collapses whitespace: it groups the answers of one prompt.
 
 Resolving is one ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` per kind of identity (the two
 partial unique indexes), so a stored answer and a new one cost the same single statement.
@@ -33,6 +36,11 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(" ".join(text.split()).encode()).hexdigest()
 
 
+def exact_text_hash(text: str) -> str:
+    """Digest of a text exactly as sent (an answer's identity: see the module docstring)."""
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def _spec(
     item: dict, prompt_hash: str, text: str, message_id: str | None, model_name: str | None
 ) -> dict:
@@ -45,7 +53,7 @@ def _spec(
         "prompt_text": item["prompt"],
         "answer_text": text,
         "prompt_hash": prompt_hash,
-        "answer_hash": text_hash(text),
+        "answer_hash": exact_text_hash(text),
     }
 
 

@@ -62,6 +62,24 @@ def counted_by_gate() -> bool:
     return (request.endpoint, request.method) in GATED
 
 
+def limiter_skips_gated_writes(app) -> None:
+    """Wrap flask-limiter's ``before_request`` hook so that the gated writes skip it: the
+    request filter above exempts them, but only after the hook has resolved the endpoint's
+    limits, a tenth of a write's time. Every other request runs the hook as before."""
+    hooks = app.before_request_funcs.setdefault(None, [])
+    check = limiter._check_request_limit
+    if check not in hooks:
+        return
+
+    @wraps(check)
+    def check_unless_gated():
+        if (request.endpoint, request.method) in GATED:
+            return None
+        return check()
+
+    hooks[hooks.index(check)] = check_unless_gated
+
+
 def _client_ids() -> list[str]:
     """The body's client_ids (one item or a batch's), normalised as ingest stores them; the
     body itself is validated later."""

@@ -17,20 +17,25 @@ ledger_cli = AppGroup("ledger", help="The rewards ledger.")
 @ledger_cli.command("verify")
 def verify_command() -> None:
     """Recompute the hash chain and balance the books per source (each round against its
-    pool, each download's royalties against the lab's charge); exit 1 naming what is bad."""
+    pool, each download's royalties against the lab's charge, each claimant's claims against
+    their credits); exit 1 naming what is bad. A lab's negative balance is an invoice it owes,
+    not a fault."""
     from server.datasets.royalties import verify_royalties
 
     count, breach = ledger.verify()
     if breach is not None:
         click.echo(f"ledger entry {breach.seq} is bad: {breach.reason}", err=True)
         raise SystemExit(1)
-    problems = verify_pools() + verify_royalties()
+    problems = verify_pools() + verify_royalties() + ledger.verify_claims()
     for problem in problems:
         click.echo(f"books do not balance: {problem}", err=True)
     if problems:
         raise SystemExit(1)
     click.echo(f"ledger ok: {count} entries")
-    click.echo("books ok: every round within its pool, every royalty matched by a lab charge")
+    click.echo(
+        "books ok: every round within its pool, every royalty matched by a lab charge, "
+        "nobody claimed beyond their credits"
+    )
 
 
 @ledger_cli.command("dev-signer")

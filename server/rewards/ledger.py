@@ -20,6 +20,7 @@ import json
 import logging
 import random
 import time
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -149,6 +150,25 @@ def totals(user_id: int) -> dict[str, int]:
         sums[kind] += amount
     credited = sums["credit"] + sums["royalty"]
     return {"credited": credited, "claimed": sums["claim"], "claimable": credited - sums["claim"]}
+
+
+def verify_claims() -> list[str]:
+    """Books per claimant: nobody claimed more than they were credited (rounds and
+    royalties). Returns each over-claimed user (empty: none is)."""
+    sums: dict[tuple[int, str], int] = defaultdict(int)
+    for user_id, kind, amount in db.session.execute(
+        db.select(LedgerEntry.user_id, LedgerEntry.kind, LedgerEntry.amount)
+    ):
+        sums[user_id, kind] += amount
+    users = sorted({user_id for user_id, _ in sums})
+    problems = []
+    for user_id in users:
+        credited = sums[user_id, "credit"] + sums[user_id, "royalty"]
+        if sums[user_id, "claim"] > credited:
+            problems.append(
+                f"user {user_id}: claimed {sums[user_id, 'claim']} > credited {credited}"
+            )
+    return problems
 
 
 @dataclass(frozen=True)

@@ -23,18 +23,16 @@ def parse_amount(text: str) -> int:
 
 
 class AmountField(ma.fields.Field):
-    """An integer amount in base units, written as a decimal string (it may exceed 2**53)."""
+    """An integer amount in base units, written as a decimal string (it may exceed 2**53);
+    documented in OpenAPI as the string of ASCII digits that parsing takes."""
+
+    def __init__(self, **kwargs) -> None:
+        metadata = {"type": "string", "pattern": f"^{_AMOUNT.pattern}$"}
+        super().__init__(**{**kwargs, "metadata": {**metadata, **kwargs.get("metadata", {})}})
 
     def _serialize(self, value, attr, obj, **kwargs):
         """int -> "123"."""
         return None if value is None else str(int(value))
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        """ "123" -> 123 (ASCII digits only)."""
-        try:
-            return parse_amount(value)
-        except ValueError as error:
-            raise ma.ValidationError(str(error)) from None
 
     def _deserialize(self, value, attr, data, **kwargs):
         """ "123" -> 123 (ASCII digits only)."""

@@ -17,7 +17,6 @@ from tests.factories import (
     make_credential,
     make_dataset,
     make_lab,
-    make_training_round,
 )
 
 ROUND = (

@@ -6,6 +6,7 @@ import pytest
 import requests
 
 from server.request_guards import json_depth_exceeds
+from tests.factories import sign_in
 from tests.live import LiveServer
 
 BOMB = b"[" * 200_000  # 200 KB: overflowed the C stack of a worker with SIGSEGV
@@ -37,6 +38,33 @@ def test_deeply_nested_json_gets_400_in_the_one_error_shape(client):
     body = res.get_json()
     assert res.status_code == 400 and body["code"] == 400
     assert "nested more than 32 levels" in body["message"] and "json" in body["errors"]
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        (b'{"address": ' + b"1" * 4301 + b"}", 400),  # int() refused it: a 500 before
+        (b"[1." + b"0" * 5000 + b"]", 400),
+        (b'{"address": "' + b"1" * 5000 + b'"}', 422),  # digits in a string are text
+        (b'{"address": ' + b"1" * 4300 + b"}", 422),
+    ],
+)
+def test_a_number_too_long_to_convert_is_400_not_500(client, body, code):
+    res = client.post("/api/v1/auth/nonce", data=body, content_type="application/json")
+    assert res.status_code == code and res.get_json()["code"] == code, res.get_json()
+    if code == 400:
+        assert "digits" in res.get_json()["message"]
+
+
+@pytest.mark.parametrize("name", ["a%00b", "%00"])
+def test_a_nul_in_a_path_segment_is_404_not_a_database_error(client, runner, name):
+    user = sign_in(client)
+    assert runner.invoke(args=["users", "set-role", user["address"], "admin"]).exit_code == 0
+    admin = sign_in(client, user["account"])
+    url = f"/api/v1/admin/labs/{name}/deposits"  # PostgreSQL refused the NUL with a 500
+    res = client.post(url, json={"amount": "5"}, headers=admin["headers"])
+    assert res.status_code == 404 and res.get_json()["code"] == 404
+    assert "NUL" in res.get_json()["message"]
 
 
 @pytest.mark.slow

@@ -42,6 +42,25 @@ def test_every_response_carries_the_header_policy(client, path):
     assert "Strict-Transport-Security" not in res.headers  # not outside production
 
 
+def _get_urls(app) -> list[str]:
+    """A URL for every GET route the app has, each argument filled with 1."""
+    urls = set()
+    for rule in app.url_map.iter_rules():
+        if "GET" in rule.methods:
+            urls.add(rule.build({arg: 1 for arg in rule.arguments}, append_unknown=False)[1])
+    return sorted(urls)
+
+
+def test_every_get_route_carries_the_policy_and_no_retry_after(app, client):
+    urls = _get_urls(app)
+    assert len(urls) > 30 and {"/labs", "/dashboard", "/api/docs"} <= set(urls)
+    for url in urls:
+        res = client.get(url)
+        assert res.status_code < 500, url
+        _assert_policy(res.headers)
+        assert "Retry-After" not in res.headers, url
+
+
 def test_error_and_write_responses_carry_it_too(client):
     user = sign_in(client)
     _assert_policy(

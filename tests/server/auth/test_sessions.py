@@ -157,3 +157,41 @@ def test_sign_out_everywhere(client):
 @pytest.mark.parametrize("path", ["/api/v1/auth/logout-everywhere", "/api/v1/auth/devices/rotate"])
 def test_session_endpoints_need_credentials(client, path):
     assert client.post(path).status_code == 401
+
+
+def test_a_stolen_earlier_access_token_dies_when_its_sign_in_ends(client):
+    user = sign_in(client)
+    stolen = user["headers"]  # the thief's copy; the owner refreshes, then signs out
+    refreshed = client.post("/api/v1/auth/refresh", json={"refresh_token": user["refresh_token"]})
+    pair = refreshed.get_json()
+    body = {"refresh_token": pair["refresh_token"]}
+    res = client.post("/api/v1/auth/logout", json=body, headers=bearer(pair["access_token"]))
+    assert res.status_code == 204
+    assert client.get(ME, headers=stolen).status_code == 401
+    minted = client.post("/api/v1/auth/devices", json={"name": "thief"}, headers=stolen)
+    assert minted.status_code == 401
+
+
+def test_a_reused_refresh_token_ends_the_access_tokens_of_its_sign_in(client):
+    user = sign_in(client)
+    other = sign_in(client, user["account"])  # another sign-in of the same wallet
+    body = {"refresh_token": user["refresh_token"]}
+    assert client.post("/api/v1/auth/refresh", json=body).status_code == 200
+    assert client.post("/api/v1/auth/refresh", json=body).status_code == 401  # reuse
+    assert client.get(ME, headers=user["headers"]).status_code == 401
+    res = client.post("/api/v1/auth/devices", json={"name": "thief"}, headers=user["headers"])
+    assert res.status_code == 401
+    assert client.get(ME, headers=other["headers"]).status_code == 200
+
+
+def test_an_ended_sign_in_mints_no_device_even_without_the_deny_list(app, client):
+    from server.extensions import redis_store
+
+    user = sign_in(client)
+    body = {"refresh_token": user["refresh_token"]}
+    assert client.post("/api/v1/auth/refresh", json=body).status_code == 200
+    assert client.post("/api/v1/auth/refresh", json=body).status_code == 401  # reuse
+    with app.app_context():
+        redis_store.client.flushdb()  # the deny-list is lost (Redis restarted empty)
+    res = client.post("/api/v1/auth/devices", json={"name": "thief"}, headers=user["headers"])
+    assert res.status_code == 401 and "ended" in res.get_json()["message"]

@@ -4,6 +4,8 @@ That no user reads, edits or withdraws another's feedback is in tests/server/tes
 
 import uuid
 
+import pytest
+
 from server.extensions import db
 from server.feedback.models import Answer, Feedback
 from tests.factories import make_feedback_payload, qa_items, sign_in
@@ -103,6 +105,17 @@ def test_a_forged_text_under_a_real_message_id_captures_no_honest_feedback(app, 
         forged_answer = db.session.get(Answer, forged.get_json()["answer_id"])
         on_forged = db.session.query(Feedback).filter_by(answer_id=forged_answer.id).count()
     assert on_forged == 1  # only the forger's own
+
+
+@pytest.mark.parametrize("padding", ["        ", "\n\n", " \t"])
+def test_a_whitespace_padded_copy_stored_first_takes_no_honest_feedback(client, padding):
+    forger, honest = sign_in(client), sign_in(client)
+    real = qa_items()[0]["prediction 1"]
+    forged = _post(client, forger, make_feedback_payload(answer=padding + real)).get_json()
+    span = {"start": 0, "end": 5, "tag": "verbose"}  # the first 5 code points the author saw
+    mine = _post(client, honest, make_feedback_payload(answer=real, spans=[span])).get_json()
+    assert mine["answer_id"] != forged["answer_id"]
+    assert mine["answer"] == real and mine["answer"][0:5] == real[:5]
 
 
 def test_a_regenerated_answer_under_one_message_id_is_a_new_answer(client):

@@ -82,3 +82,11 @@ def test_lab_account_needs_a_lab_key(client):
     user = sign_in(client)
     assert client.get("/api/v1/labs/me", headers=user["headers"]).status_code == 403
     assert client.get("/api/v1/labs/me/charges").status_code == 401
+
+
+def test_openapi_documents_amounts_as_ascii_digit_strings(client):
+    schemas = client.get("/api/openapi.json").get_json()["components"]["schemas"]
+    for name, field in (("DepositIn", "amount"), ("PriceIn", "price"), ("AccountOut", "balance")):
+        prop = schemas[name]["properties"][field]
+        assert (prop["type"], prop["pattern"]) == ("string", "^[0-9]{1,78}$"), (name, prop)
+    assert schemas["PriceIn"]["properties"]["price"]["description"] == "base units, ASCII digits"

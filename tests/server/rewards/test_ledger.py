@@ -32,7 +32,7 @@ def _append_some(app, users: list[int]) -> None:
     with app.app_context():
         for i, amount in enumerate([5, BIG, 3, 1, 2]):
             if i == 2:
-                ledger.append("claim", users[i % 3], amount)
+                ledger.append("claim", users[1], amount)  # within what users[1] was credited
                 continue
             round_ = TrainingRound(backbone="tiny", status="finished")
             db.session.add(round_)
@@ -88,6 +88,16 @@ def test_verify_passes_on_an_intact_ledger(app, users, runner):
     result = runner.invoke(args=["ledger", "verify"])
     assert result.exit_code == 0, result.output
     assert "ledger ok: 5 entries" in result.output
+
+
+def test_verify_finds_a_claim_beyond_the_claimants_credits(app, users, runner):
+    _append_some(app, users)
+    with app.app_context():
+        ledger.append("claim", users[0], 7)  # users[0] was credited 5 + 1
+        db.session.commit()
+    result = runner.invoke(args=["ledger", "verify"])
+    assert result.exit_code == 1
+    assert f"user {users[0]}: claimed 7 > credited 6" in result.output
 
 
 def test_verify_on_an_empty_ledger(app, runner):
