@@ -5,7 +5,15 @@ import unicodedata
 
 import pytest
 
-from reward_model.near_duplicates import cluster_pairs, normalise
+from reward_model.near_duplicates import (
+    ALPHA,
+    PairText,
+    cluster_pairs,
+    distance,
+    normalise,
+    scatter_p_value,
+    tokens,
+)
 from reward_model.sources import HH_PATH, load_hh
 
 
@@ -71,3 +79,60 @@ def test_a_case_toggled_repost_merges_even_when_its_answers_read_alike():
     pair = ("Thanks!", "You\u2019re welcome!", "You're welcome.")
     labels = cluster_pairs([pair, (pair[0], pair[1].swapcase(), pair[2])])
     assert labels == [0, 0]
+
+
+def _long_balanced(hh_pairs, words: int = 60):
+    """The first real pair whose two answers have at least `words` words each."""
+    return next(p for p in hh_pairs if min(len(p[1].split()), len(p[2].split())) >= words)
+
+
+def test_a_uniformly_edited_copy_merges(hh_pairs):
+    """Every tenth word of the whole pair replaced: 10% of its words, spread over the three
+    texts in proportion to their lengths, as a copier's light edits are."""
+    pair = _long_balanced(hh_pairs)
+    texts, position = [], 0
+    for text in pair:
+        words = text.split()
+        for i in range(len(words)):
+            position += 1
+            if position % 10 == 0:
+                words[i] = "indeed"
+        texts.append(" ".join(words))
+    copy = tuple(texts)
+    assert distance(PairText.of(*copy), PairText.of(*pair)) == pytest.approx(0.10, abs=0.01)
+    assert cluster_pairs([pair, copy]) == [0, 0]
+
+
+def test_an_answer_that_gains_a_clause_is_another_judgement(hh_pairs):
+    """The same prompt and rejected answer, the chosen answer with a 10-word clause added:
+    under 10% of the pair's words, but all of them in one place of one text."""
+    prompt, chosen, rejected = _long_balanced(hh_pairs)
+    words = chosen.split()
+    clause = "and that is what most people who have tried it say"
+    other = (prompt, " ".join([*words[:20], clause, *words[20:]]), rejected)
+    a, b = PairText.of(*other), PairText.of(prompt, chosen, rejected)
+    assert distance(a, b) < 0.10 < distance(a, b.flipped())
+    assert scatter_p_value(a, b) < ALPHA
+    assert cluster_pairs([(prompt, chosen, rejected), other]) == [0, 1]
+
+
+def test_many_edits_all_in_one_answer_are_a_rewrite(hh_pairs):
+    """Every fifth word of the chosen answer replaced and the other texts untouched: few
+    enough edits for the pair (under 10%), but far more than that answer's share of them."""
+    prompt, chosen, rejected = _long_balanced(hh_pairs)
+    words = chosen.split()
+    words[4::5] = ["indeed"] * len(words[4::5])
+    other = (prompt, " ".join(words), rejected)
+    a, b = PairText.of(*other), PairText.of(prompt, chosen, rejected)
+    assert distance(a, b) <= 0.10
+    assert cluster_pairs([(prompt, chosen, rejected), other]) == [0, 1]
+
+
+def test_a_link_is_one_word():
+    """A reader sees a link or an abbreviation as one word, so replacing it is one edit."""
+    assert tokens("See https://example.org/a-b/c?d=1, U.S. — ok.") == (
+        "see",
+        "httpsexampleorgabcd1",
+        "us",
+        "ok",
+    )
