@@ -10,9 +10,12 @@ zero-width characters).
 - recall: the share of copies clustered with their original (target >= 95% for edits of
   <= 10% of the words), with the clustering's wall time;
 - false-merge rate: the share of distinct originals clustered under another original's first
-  post (target < 0.5%), on the independent HH-RLHF dialogues and on all the data. Some
-  qa-feedback answers to one question differ by a word or two, so pairs built from them are
-  near-duplicates by the same definition that catches an edited repost, and are counted;
+  post (target < 0.5%), on the independent HH-RLHF dialogues and on all the data, and on all
+  the data counting only merges under a pair from another source record (an HH dialogue, or
+  one qa-feedback question's annotation): those are what could hand one contributor's value
+  to another. Some qa-feedback answers to one question differ by a word or two, so pairs one
+  annotator built from them are near-duplicates by the same definition that catches an
+  edited repost; they are counted in the all-data rate, and listed;
   the merged pairs are listed by their word edits from the nearest earlier member, and
   those no further from it than the lightest copy measured (2% of their words) are counted
   apart: each has the very texts of a 2%-edited copy of that member, so a rule on the
@@ -46,7 +49,7 @@ from reward_model.sources import (  # noqa: E402
     HH_PATH,
     QA_PATH,
     load_hh,
-    load_qa_feedback,
+    qa_feedback_by_question,
     records_to_rows,
 )
 
@@ -57,14 +60,26 @@ MAX_EDIT = 0.10
 
 def distinct_pairs(hh_limit: int | None = None, qa_limit: int | None = None) -> list[tuple]:
     """Every real pair once, distinct by normalised content."""
-    records = load_hh(HH_PATH, limit=hh_limit) + load_qa_feedback(QA_PATH, limit=qa_limit)
-    seen, out = set(), []
-    for pair in build_pairs(records_to_rows(records)):
-        key = tuple(normalise(t) for t in (pair.prompt, pair.chosen, pair.rejected))
-        if key not in seen:
-            seen.add(key)
-            out.append((pair.prompt, pair.chosen, pair.rejected))
-    return out
+    return distinct_sourced_pairs(hh_limit, qa_limit)[0]
+
+
+def distinct_sourced_pairs(
+    hh_limit: int | None = None, qa_limit: int | None = None
+) -> tuple[list[tuple], list[int]]:
+    """Every real pair once, distinct by normalised content, and the source record each comes
+    from: an HH dialogue, or a qa-feedback question's annotation (one annotator's ratings,
+    correction and six comparisons of four sampled answers, which make up to ten pairs)."""
+    groups = [[record] for record in load_hh(HH_PATH, limit=hh_limit)]
+    groups += qa_feedback_by_question(QA_PATH, limit=qa_limit) if qa_limit != 0 else []
+    seen, out, sources = set(), [], []
+    for source, records in enumerate(groups):
+        for pair in build_pairs(records_to_rows(records)):
+            key = tuple(normalise(t) for t in (pair.prompt, pair.chosen, pair.rejected))
+            if key not in seen:
+                seen.add(key)
+                out.append((pair.prompt, pair.chosen, pair.rejected))
+                sources.append(source)
+    return out, sources
 
 
 def _cosmetic(text: str, rng: random.Random) -> str:
@@ -130,10 +145,13 @@ def recall(
     return hits / len(owner), len(rows), seconds
 
 
-def merged(originals: list[tuple], alpha: float) -> tuple[float, list[tuple[int, int]], float]:
+def merged(
+    originals: list[tuple], alpha: float, sources: list[int] | None = None
+) -> tuple[float, list[tuple[int, int]], float, float]:
     """(share of distinct originals clustered under another original's first post, for each
     such original its word edits (Levenshtein, role by role) from the nearest earlier member
-    of its cluster and its own word count, wall seconds of the clustering)."""
+    of its cluster and its own word count, wall seconds of the clustering, and the share
+    clustered under a first post from another source record)."""
     clock = time.perf_counter()
     labels = cluster_pairs(originals, MAX_EDIT, alpha)
     seconds = time.perf_counter() - clock
@@ -146,7 +164,9 @@ def merged(originals: list[tuple], alpha: float) -> tuple[float, list[tuple[int,
         )
         for i in members
     ]
-    return len(members) / len(labels), nearest, seconds
+    sources = sources or list(range(len(originals)))
+    across = sum(sources[labels[i]] != sources[i] for i in members)
+    return len(members) / len(labels), nearest, seconds, across / len(labels)
 
 
 def word_edits(a: PairText, b: PairText) -> int:
@@ -172,15 +192,21 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
     clock = time.perf_counter()
-    originals = distinct_pairs(args.hh, args.qa)
+    originals, sources = distinct_sourced_pairs(args.hh, args.qa)
     print(f"{len(originals)} distinct real pairs")
     independent = distinct_pairs(args.hh, 0)
-    rate, _, _ = merged(independent, args.alpha)
+    rate, _, _, _ = merged(independent, args.alpha)
     name = f"false-merge rate, {len(independent)} distinct HH-RLHF pairs"
     print(line(name, rate, "< 0.5%", rate < FALSE_MERGE_TARGET))
-    rate, nearest, seconds = merged(originals, args.alpha)
+    rate, nearest, seconds, across = merged(originals, args.alpha, sources)
     name = f"false-merge rate, all {len(originals)} distinct real pairs (qa-feedback included)"
     print(line(name, rate, "< 0.5%", rate < FALSE_MERGE_TARGET))
+    name = "  of which merged under a pair from another source record (another annotator)"
+    print(line(name, across, "< 0.5%", across < FALSE_MERGE_TARGET))
+    print(
+        f"  and {rate - across:.2%} under a pair of their own record: one annotator's"
+        " comparisons of sampled answers a word or two apart"
+    )
     edits = Counter(e for e, _ in nearest)
     spread = ", ".join(f"{k}: {edits[k]}" for k in sorted(edits))
     print(f"  merged pairs by word edits from the nearest earlier member: {spread or 'none'}")

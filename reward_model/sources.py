@@ -135,14 +135,17 @@ def _qa_records(item: dict, index: int) -> Iterator[dict]:
         )
 
 
-def load_qa_feedback(path: str | Path, limit: int | None = None) -> list[dict]:
-    """qa-feedback questions (all of them, or the first `limit`) as feedback records."""
+def qa_feedback_by_question(path: str | Path, limit: int | None = None) -> list[list[dict]]:
+    """qa-feedback questions (all of them, or the first `limit`), each as the list of feedback
+    records its annotation makes (one annotator's ratings, correction and comparisons)."""
     with _open(path) as handle:
         items = json.load(handle)
-    records = []
-    for index, item in enumerate(items[:limit]):
-        records.extend(_qa_records(item, index))
-    return records
+    return [list(_qa_records(item, index)) for index, item in enumerate(items[:limit])]
+
+
+def load_qa_feedback(path: str | Path, limit: int | None = None) -> list[dict]:
+    """qa-feedback questions (all of them, or the first `limit`) as feedback records."""
+    return [record for group in qa_feedback_by_question(path, limit) for record in group]
 
 
 def text_hash(text: str) -> str:

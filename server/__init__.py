@@ -66,6 +66,9 @@ def _default_paths(app: Flask) -> None:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         options["connect_args"] = {"timeout": 30, **options.get("connect_args", {})}
+        # A file has no server to drop the connection: a ping per checkout would be one more
+        # statement on every request for nothing.
+        options["pool_pre_ping"] = False
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 

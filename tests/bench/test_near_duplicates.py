@@ -30,6 +30,15 @@ def test_every_figure_has_a_verdict(capsys):
     assert main(["--hh", "20", "--qa", "5"]) == 0
     lines = capsys.readouterr().out.splitlines()
     figures = [line for line in lines if "(target" in line]
-    assert len(figures) == 5  # two false-merge rates, three recalls
+    assert len(figures) == 6  # three false-merge rates, three recalls
     assert all(re.search(r"\(target [^)]*\) (met|missed)\b", line) for line in figures)
     assert any(line.startswith("clustering time") for line in lines)
+
+
+def test_pairs_know_the_record_they_come_from():
+    """A qa-feedback question's pairs share its source; each HH dialogue is its own."""
+    from bench.near_duplicates import distinct_sourced_pairs
+
+    pairs, sources = distinct_sourced_pairs(3, 2)
+    assert len(pairs) == len(sources) and sources[:3] == [0, 1, 2]
+    assert set(sources[3:]) == {3, 4} and len(sources) > 5
