@@ -57,13 +57,19 @@ def _resolved(token: str) -> tuple[Principal, object]:
 
 
 def _principal_of(credential) -> Principal:
-    """The principal a live credential stands for."""
+    """The principal a live credential (``credentials.authenticate``'s row) stands for."""
     scopes = frozenset(credential.scopes.split())
     if credential.kind == "lab":
         key = credential
         return Principal(0, f"lab-key:{key.id}", "lab", "lab", scopes, key.lab_id, key.id)
-    user = credential.user
-    return Principal(user.id, user.address, user.role, "device", scopes, key_id=credential.id)
+    return Principal(
+        credential.user_id,
+        credential.address,
+        credential.role,
+        "device",
+        scopes,
+        key_id=credential.id,
+    )
 
 
 def _principal_from_header(header: str) -> Principal:
