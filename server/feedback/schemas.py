@@ -5,7 +5,7 @@ from marshmallow import ValidationError, validate, validates_schema
 
 from server.auth.models import LICENCES
 from server.feedback.models import CHOICES, KINDS, SITES, TAGS
-from server.feedback.quick_dump import plan
+from server.feedback.quick_dump import QuickDump
 from server.fields import Text, Timestamp
 from server.openapi import MAX_ID
 
@@ -127,7 +127,7 @@ class BatchIn(ma.Schema):
     )
 
 
-class FeedbackOut(ma.Schema):
+class FeedbackOut(QuickDump, ma.Schema):
     """A stored feedback row with its answer."""
 
     id = ma.fields.Integer()
@@ -166,19 +166,6 @@ class FeedbackOut(ma.Schema):
     superseded_by = ma.fields.Integer(attribute="superseded_by_id", allow_none=True)
     cluster_id = ma.fields.Integer(allow_none=True)
 
-    def dump(self, obj, *, many=None):
-        """The schema's dump through its quick plan (``quick_dump``: the same output)."""
-        quick = self.__dict__.get("_quick")
-        if quick is None:
-            quick = self.__dict__["_quick"] = plan(self) or False
-        if quick is False:
-            return super().dump(obj, many=many)
-        return [quick(o) for o in obj] if (self.many if many is None else many) else quick(obj)
-
-    def full_dump(self, obj, *, many=None):
-        """marshmallow's own dump, field by field: what the quick plan must agree with."""
-        return super().dump(obj, many=many)
-
 
 class BatchResult(ma.Schema):
     """The outcome for one batch item, in request order."""
@@ -189,7 +176,7 @@ class BatchResult(ma.Schema):
     errors = ma.fields.Dict(allow_none=True)
 
 
-class BatchOut(ma.Schema):
+class BatchOut(QuickDump, ma.Schema):
     """Results of a batch, one per item."""
 
     results = ma.fields.List(ma.fields.Nested(BatchResult))

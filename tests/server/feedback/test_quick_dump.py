@@ -82,3 +82,17 @@ def test_a_schema_with_hooks_is_left_to_marshmallow():
             return {"a": data["a"] * 2}
 
     assert plan(Hooked()) is None
+
+
+def test_a_batch_result_dumps_as_marshmallow_dumps_it():
+    from server.feedback.ingest import ItemResult
+    from server.feedback.schemas import BatchOut
+
+    results = [
+        ItemResult("a", "created", 1, row={"x": 1}),
+        ItemResult("b", "exists", 2),
+        ItemResult(None, "invalid", errors={"rating": ["Must be one of: -1, 1."], 0: ["x"]}),
+        ItemResult("c", "conflict", 3, errors=None),
+    ]
+    schema = BatchOut()
+    assert schema.dump({"results": results}) == schema.full_dump({"results": results})
