@@ -9,12 +9,10 @@ None, and the schema then loads the item and words the errors: error messages ha
 source.
 """
 
-import functools
 import uuid
-from collections.abc import Callable
 
 import marshmallow as ma
-from marshmallow import ValidationError, validate
+from marshmallow import ValidationError
 
 from server.feedback.schemas import FeedbackIn, OtherAnswerSchema, SpanSchema, kind_errors
 from server.fields import Text, unstorable
@@ -28,72 +26,26 @@ class _Unsure(Exception):
     """The item needs the schema's full load (it may be invalid)."""
 
 
-def _validator_check(validator) -> Callable[[object], bool]:
-    """A test equal to one of marshmallow's validators (True: passes): Length, OneOf and
-    Range are read once and tested inline, any other validator is called."""
-    kind = type(validator)
-    if kind is validate.Length and validator.equal is None:
-        low, high = validator.min, validator.max
-        return lambda v: (low is None or len(v) >= low) and (high is None or len(v) <= high)
-    if kind is validate.OneOf:
-        try:
-            choices = frozenset(validator.choices)
-        except TypeError:  # unhashable choices: ask the validator
-            choices = None
-        if choices is not None:
-            return lambda v: v in choices
-    if kind is validate.Range and validator.min_inclusive and validator.max_inclusive:
-        low, high = validator.min, validator.max
-        return lambda v: (low is None or v >= low) and (high is None or v <= high)
-
-    def call(v) -> bool:
-        try:
-            validator(v)
-        except ValidationError:
-            return False
-        return True
-
-    return call
-
-
-@functools.cache
-def _checker(field: ma.fields.Field) -> Callable[[object], object]:
-    """For one field, a function giving the field's loaded value for a JSON scalar of the
-    plain kind (Text, strict Integer), raising _Unsure for anything else: built once per
-    field, with its validators read once."""
-    tests = [_validator_check(v) for v in field.validators]
-    allow_none = field.allow_none
-    if isinstance(field, Text):
-
-        def plain(value) -> bool:
-            return type(value) is str and not unstorable(value)
-    elif isinstance(field, ma.fields.Integer) and field.strict:
-
-        def plain(value) -> bool:
-            return type(value) is int  # bool is refused, as strict Integer refuses it
-    else:
-
-        def plain(value) -> bool:
-            return False
-
-    def check(value):
-        if value is None:
-            if not allow_none:
-                raise _Unsure
-            return None
-        if not plain(value):
-            raise _Unsure
-        for test in tests:
-            if not test(value):
-                raise _Unsure
-        return value
-
-    return check
-
-
 def _checked(field: ma.fields.Field, value):
     """The field's loaded value for a JSON scalar of the plain kind, or _Unsure."""
-    return _checker(field)(value)
+    if value is None:
+        if not field.allow_none:
+            raise _Unsure
+        return None
+    if isinstance(field, Text):
+        if not isinstance(value, str) or unstorable(value):
+            raise _Unsure
+    elif isinstance(field, ma.fields.Integer) and field.strict:
+        if type(value) is not int:  # bool is refused, as marshmallow's strict Integer does
+            raise _Unsure
+    else:
+        raise _Unsure
+    try:
+        for validator in field.validators:
+            validator(value)
+    except ValidationError as exc:
+        raise _Unsure from exc
+    return value
 
 
 def _flat(schema: ma.Schema, raw, skip: frozenset = frozenset()) -> dict:
