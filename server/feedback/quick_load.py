@@ -40,6 +40,11 @@ def _checked(field: ma.fields.Field, value):
             raise _Unsure
     else:
         raise _Unsure
+    return _validated(field, value)
+
+
+def _validated(field: ma.fields.Field, value):
+    """`value` if it passes the field's validators, else _Unsure."""
     try:
         for validator in field.validators:
             validator(value)
@@ -70,13 +75,7 @@ def _list(field: ma.fields.List, raw, load_one) -> list:
     """A List field's load (items through `load_one`), or _Unsure."""
     if not isinstance(raw, list):
         raise _Unsure
-    loaded = [load_one(item) for item in raw]
-    try:
-        for validator in field.validators:
-            validator(loaded)
-    except ValidationError as exc:
-        raise _Unsure from exc
-    return loaded
+    return _validated(field, [load_one(item) for item in raw])
 
 
 _NESTED = frozenset({"client_id", "tags", "spans", "other_answer", "captured_at"})
